@@ -1,0 +1,25 @@
+namespace GridActors.Grid;
+
+/// <summary>
+/// One item of a task (key: "taskId/index"). Its state machine is Pending, Assigned, then Done or
+/// Failed; a reminder reissues the job when whoever holds it (the scheduler's queue or a volunteer)
+/// no longer does. Completion is idempotent: the first outcome wins, later ones are ignored.
+/// </summary>
+[GrainType("job")]
+public interface IJobGrain : IGrainWithStringKey, IRemindable
+{
+    /// <summary>Starts the job. Starting it again does nothing.</summary>
+    [OneWay]
+    Task StartAsync(JobSpec spec);
+
+    /// <summary>A volunteer took attempt <paramref name="attempt"/> of the job.</summary>
+    [OneWay]
+    Task AssignedAsync(string volunteer, int attempt);
+
+    /// <summary>A volunteer finished an attempt, with a result or an error.</summary>
+    [OneWay]
+    Task CompleteAsync(JobOutcome outcome);
+
+    /// <summary>The job's current state, for diagnostics and tests.</summary>
+    Task<JobStatus> GetStatusAsync();
+}

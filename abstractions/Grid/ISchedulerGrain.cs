@@ -1,0 +1,23 @@
+namespace GridActors.Grid;
+
+/// <summary>
+/// The queue of pending jobs. Volunteers ask for work with credits (free slots); the scheduler hands
+/// queued jobs to the volunteers of the lowest-load silos, read from the membership table.
+/// </summary>
+[GrainType("scheduler")]
+public interface ISchedulerGrain : IGrainWithStringKey
+{
+    /// <summary>Queues jobs for placement.</summary>
+    [OneWay]
+    Task EnqueueAsync(IReadOnlyList<JobTicket> tickets);
+
+    /// <summary>A volunteer offers <see cref="WorkRequest.Credits"/> more slots.</summary>
+    [OneWay]
+    Task RequestWorkAsync(WorkRequest request);
+
+    /// <summary>Whether attempt <paramref name="attempt"/> of the job is still queued here.</summary>
+    Task<bool> HoldsAsync(string jobKey, int attempt);
+
+    /// <summary>Queued jobs and the volunteers known, for diagnostics and tests.</summary>
+    Task<SchedulerStatus> GetStatusAsync();
+}

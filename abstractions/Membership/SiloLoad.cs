@@ -1,0 +1,14 @@
+namespace GridActors;
+
+/// <summary>The load a silo publishes in its membership row; the scheduler places work by it.</summary>
+/// <param name="CpuPercent">The machine's CPU use, 0 to 100.</param>
+/// <param name="MemoryBytes">The silo process's working set.</param>
+/// <param name="RunningJobs">Jobs running in the silo's runners.</param>
+/// <param name="QueuedJobs">Jobs accepted by the silo but not started yet.</param>
+/// <param name="Capacity">Jobs the silo can run at once (its donated CPUs).</param>
+/// <param name="MaxCpuPercent">The silo takes no new jobs while other work keeps the CPU above this.</param>
+public sealed record SiloLoad(double CpuPercent, long MemoryBytes, int RunningJobs, int QueuedJobs, int Capacity, double MaxCpuPercent)
+{
+    /// <summary>An idle silo with no capacity published yet.</summary>
+    public static SiloLoad None { get; } = new(0, 0, 0, 0, 0, 100);
+}

@@ -1,0 +1,16 @@
+namespace GridActors.Runner.Protocol;
+
+/// <summary>A message from a runner to its silo: "ready" once at start, then one "result" per job, in request order.</summary>
+/// <param name="Kind">"ready" or "result".</param>
+/// <param name="Id">The job id.</param>
+/// <param name="Value">The result as JSON text, when the job succeeded.</param>
+/// <param name="Error">The error, when it failed.</param>
+/// <param name="ErrorKind">"script", "module", "memory" or "output", when it failed.</param>
+public sealed record RunnerReply(string Kind, long Id = 0, string? Value = null, string? Error = null, string? ErrorKind = null)
+{
+    /// <summary>Kind of the reply a runner sends when it is ready for work.</summary>
+    public const string Ready = "ready";
+
+    /// <summary>Kind of the reply to a run request.</summary>
+    public const string Result = "result";
+}

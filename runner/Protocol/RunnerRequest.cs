@@ -1,0 +1,18 @@
+namespace GridActors.Runner.Protocol;
+
+/// <summary>A message from the silo to its runner.</summary>
+/// <param name="Kind">"load" a module, or "run" a job.</param>
+/// <param name="Id">The job id (run).</param>
+/// <param name="Module">The module's content hash.</param>
+/// <param name="Source">The module's source (load).</param>
+/// <param name="Name">The module's file name, for messages (load).</param>
+/// <param name="Item">The job's item as JSON text (run).</param>
+/// <param name="More">More requests follow at once: the runner may hold its reply back and send replies in a batch.</param>
+public sealed record RunnerRequest(string Kind, long Id, string Module, string? Source = null, string? Name = null, string? Item = null, bool More = false)
+{
+    /// <summary>Kind of a request that loads a module.</summary>
+    public const string Load = "load";
+
+    /// <summary>Kind of a request that runs a job.</summary>
+    public const string Run = "run";
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using GridActors.Runner.Protocol;
+
+namespace GridActors.Runner;
+
+/// <summary>
+/// The runner's main loop: reads requests, runs jobs one at a time, writes one reply per job in order.
+/// A memory limit breach is answered, then the runner exits: its heap can no longer be trusted, and
+/// the silo starts a fresh runner.
+/// </summary>
+internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console)
+{
+    private readonly Dictionary<string, (string Name, string Source)> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModuleHost> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
+
+    /// <summary>Runs until the input ends; returns the process exit code.</summary>
+    public int Run()
+    {
+        output.Write(new RunnerReply(RunnerReply.Ready), RunnerJsonContext.Default.RunnerReply);
+        output.Flush();
+        while (input.Read(RunnerJsonContext.Default.RunnerRequest) is { } request)
+        {
+            if (request.Kind == RunnerRequest.Load)
+            {
+                _sources[request.Module] = (request.Name ?? request.Module, request.Source ?? string.Empty);
+                continue;
+            }
+
+            var reply = Execute(request, out var mustExit);
+            output.Write(reply, RunnerJsonContext.Default.RunnerReply);
+            if (mustExit)
+            {
+                output.Flush();
+                return 3;
+            }
+
+            // Replies go out in batches: at once when the silo sent no further request with this one.
+            if (!request.More)
+            {
+                output.Flush();
+            }
+        }
+
+        output.Flush();
+        return 0;
+    }
+
+    private RunnerReply Execute(RunnerRequest request, out bool mustExit)
+    {
+        mustExit = false;
+        try
+        {
+            var module = GetModule(request.Module);
+            var value = module.Run(request.Item ?? "null", settings.RecursionLimit);
+            var size = Encoding.UTF8.GetByteCount(value);
+            return size > settings.OutputLimitBytes
+                ? Fail(request.Id, "output", $"result of {Sizes.Format(size)} exceeds the {Sizes.Format(settings.OutputLimitBytes)} limit")
+                : new RunnerReply(RunnerReply.Result, request.Id, Value: value);
+        }
+        catch (ModuleLoadException exception)
+        {
+            return Fail(request.Id, "module", exception.Message);
+        }
+        catch (JobException exception)
+        {
+            return Fail(request.Id, "script", exception.Message);
+        }
+        catch (OutOfMemoryException)
+        {
+            mustExit = true;
+            _modules.Clear();
+            GC.Collect();
+            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
+        }
+    }
+
+    private ModuleHost GetModule(string hash)
+    {
+        if (_modules.TryGetValue(hash, out var module))
+        {
+            return module;
+        }
+
+        if (_loadErrors.TryGetValue(hash, out var error))
+        {
+            throw new ModuleLoadException(error);
+        }
+
+        if (!_sources.TryGetValue(hash, out var source))
+        {
+            throw new ModuleLoadException(string.Create(CultureInfo.InvariantCulture, $"module {hash} was never sent to this runner"));
+        }
+
+        try
+        {
+            module = ModuleHost.Load(source.Name, source.Source, settings.RecursionLimit, console);
+        }
+        catch (ModuleLoadException exception)
+        {
+            _loadErrors[hash] = exception.Message;
+            throw;
+        }
+
+        if (_modules.Count >= settings.ModuleCacheSize)
+        {
+            _modules.Remove(_modules.Keys.First());
+        }
+
+        _modules[hash] = module;
+        return module;
+    }
+
+    private static RunnerReply Fail(long id, string kind, string error) => new(RunnerReply.Result, id, Error: error, ErrorKind: kind);
+}

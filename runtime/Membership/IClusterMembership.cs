@@ -1,0 +1,11 @@
+namespace GridActors.Runtime;
+
+/// <summary>This silo's latest view of the membership table.</summary>
+public interface IClusterMembership
+{
+    /// <summary>The rows as last read, refreshed every <see cref="MembershipOptions.TableRefreshPeriod"/>.</summary>
+    IReadOnlyList<MembershipEntry> Members { get; }
+
+    /// <summary>Reads the table now and returns the fresh rows.</summary>
+    Task<IReadOnlyList<MembershipEntry>> RefreshAsync();
+}

@@ -1,0 +1,8 @@
+namespace GridActors.Runtime;
+
+/// <summary>Tells the membership agent how busy the silo's job runners are, for the load it publishes.</summary>
+public interface ISiloWorkload
+{
+    /// <summary>Jobs running, jobs queued, and how many jobs the silo runs at once.</summary>
+    (int Running, int Queued, int Capacity) GetWorkload();
+}

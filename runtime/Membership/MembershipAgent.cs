@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Runtime.Membership;
+
+/// <summary>
+/// Keeps this silo's row in the membership table: joins (Joining, then Active), writes IAmAlive with
+/// the published load, re-reads the table for the local view, and leaves (ShuttingDown, then Dead).
+/// </summary>
+internal sealed partial class MembershipAgent(
+    IMembershipTable table,
+    SiloDetails silo,
+    IEnumerable<ISiloWorkload> workloads,
+    TimeProvider timeProvider,
+    IOptions<MembershipOptions> options,
+    ILogger<MembershipAgent> logger) : IClusterMembership, IAsyncDisposable
+{
+    private readonly MembershipOptions _options = options.Value;
+    private readonly CpuMonitor _cpu = new();
+    private IReadOnlyList<MembershipEntry> _members = [];
+    private ITimer? _aliveTimer;
+    private ITimer? _refreshTimer;
+
+    public IReadOnlyList<MembershipEntry> Members => Volatile.Read(ref _members);
+
+    public async Task JoinAsync()
+    {
+        var now = timeProvider.GetUtcNow();
+        var entry = new MembershipEntry(silo.Address, silo.Name, SiloStatus.Joining, now, now, [], CurrentLoad());
+        await WriteConditionallyAsync(entry, insert: true);
+        await WriteConditionallyAsync(entry with { Status = SiloStatus.Active }, insert: false);
+        await RefreshAsync();
+        _aliveTimer = timeProvider.CreateTimer(static s => _ = ((MembershipAgent)s!).SayAliveAsync(), this, _options.IAmAlivePeriod, _options.IAmAlivePeriod);
+        _refreshTimer = timeProvider.CreateTimer(static s => _ = ((MembershipAgent)s!).RefreshQuietlyAsync(), this, _options.TableRefreshPeriod, _options.TableRefreshPeriod);
+        LogJoined(logger, silo.Address, silo.Name);
+    }
+
+    public async Task LeaveAsync(SiloStatus status)
+    {
+        var data = await table.ReadAllAsync();
+        var (entry, etag) = data.Entries.FirstOrDefault(e => e.Entry.Address == silo.Address);
+        if (entry is not null)
+        {
+            await table.UpdateRowAsync(entry with { Status = status }, etag, data.Version.Next());
+        }
+    }
+
+    public async Task<IReadOnlyList<MembershipEntry>> RefreshAsync()
+    {
+        var data = await table.ReadAllAsync();
+        var members = data.Entries.Select(e => e.Entry).ToArray();
+        Volatile.Write(ref _members, members);
+        return members;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _aliveTimer?.Dispose();
+        _refreshTimer?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal SiloLoad CurrentLoad()
+    {
+        var (running, queued, capacity) = (0, 0, 0);
+        foreach (var workload in workloads)
+        {
+            var (r, q, c) = workload.GetWorkload();
+            running += r;
+            queued += q;
+            capacity += c;
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return new SiloLoad(_cpu.Sample(), process.WorkingSet64, running, queued, capacity, _options.MaxCpuPercent);
+    }
+
+    private async Task WriteConditionallyAsync(MembershipEntry entry, bool insert)
+    {
+        while (true)
+        {
+            var data = await table.ReadAllAsync();
+            var written = insert
+                ? await table.InsertRowAsync(entry, data.Version.Next())
+                : await table.UpdateRowAsync(entry, data.Entries.Single(e => e.Entry.Address == entry.Address).ETag, data.Version.Next());
+            if (written)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SayAliveAsync()
+    {
+        try
+        {
+            await table.UpdateIAmAliveAsync(silo.Address, timeProvider.GetUtcNow(), CurrentLoad());
+        }
+        catch (Exception exception)
+        {
+            LogAliveFailed(logger, exception);
+        }
+    }
+
+    private async Task RefreshQuietlyAsync()
+    {
+        try
+        {
+            await RefreshAsync();
+        }
+        catch (Exception exception)
+        {
+            LogRefreshFailed(logger, exception);
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Silo {Address} ({Name}) joined the cluster")]
+    private static partial void LogJoined(ILogger logger, SiloAddress address, string name);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Writing IAmAlive failed")]
+    private static partial void LogAliveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Reading the membership table failed")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,49 @@
+using GridActors.Runtime.Activation;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Runtime.Messaging;
+
+/// <summary>
+/// Routes grain calls to activations. In an embedded silo every grain is activated locally; the
+/// cluster transport routes calls for grains placed on other silos before they reach this point.
+/// </summary>
+internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, IOptions<MessagingOptions> options) : IGrainCallInvoker
+{
+    private static readonly Task<object?> Sent = Task.FromResult<object?>(null);
+    private readonly TimeSpan _responseTimeout = options.Value.ResponseTimeout;
+
+    public Task<object?> InvokeAsync(GrainId target, GrainMethod method, object?[]? arguments)
+    {
+        var message = Message.Call(method, arguments);
+        Deliver(target, message);
+        return message.Completion is null ? Sent : AwaitResponse(target, method, message.Completion.Task);
+    }
+
+    /// <summary>Queues a runtime action (a reminder tick) on the grain's activation, activating it if needed.</summary>
+    public Task<object?> RunAsync(GrainId target, Func<Grain, Task> action)
+    {
+        var message = Message.Run(action, expectsResponse: true);
+        Deliver(target, message);
+        return message.Completion!.Task;
+    }
+
+    private void Deliver(GrainId target, Message message)
+    {
+        // An activation refuses messages only once it is leaving the catalog, so the next lookup finds a new one.
+        while (!catalog.GetOrCreate(target).TryEnqueue(message))
+        {
+        }
+    }
+
+    private async Task<object?> AwaitResponse(GrainId target, GrainMethod method, Task<object?> response)
+    {
+        try
+        {
+            return await response.WaitAsync(_responseTimeout, timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new GrainCallException($"{method.Name} on grain {target} did not answer within {_responseTimeout.TotalSeconds:0.###} s.", exception);
+        }
+    }
+}
