@@ -74,7 +74,11 @@ public static class SiloServiceCollectionExtensions
     public static IServiceCollection AddGrain<TGrain>(this IServiceCollection services)
         where TGrain : Grain
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton(new GrainClassRegistration(typeof(TGrain))));
+        if (!services.Any(d => d.ImplementationInstance is GrainClassRegistration r && r.Implementation == typeof(TGrain)))
+        {
+            services.AddSingleton(new GrainClassRegistration(typeof(TGrain)));
+        }
+
         return services;
     }
 

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using GridActors.Cli;
+using GridActors.Cli.Commands;
+
+var root = new RootCommand("""
+    grid: run JavaScript tasks on a GridActors volunteer-computing grid.
+
+    Exit codes: 0 every item succeeded; 1 some items failed or the module cannot run;
+    2 the command line or its input is wrong; 130 interrupted.
+    """)
+{
+    RunCommand.Create(),
+};
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"grid: {error.Message}");
+    }
+
+    var command = parsed.CommandResult.Command;
+    var name = command == root ? "grid" : $"grid {command.Name}";
+    await Console.Error.WriteLineAsync($"Run '{name} --help' to see what it accepts.");
+    return ExitCodes.Usage;
+}
+
+return await parsed.InvokeAsync();

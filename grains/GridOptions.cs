@@ -1,0 +1,17 @@
+namespace GridActors.Grains;
+
+/// <summary>Settings of the grid's grains.</summary>
+public sealed class GridOptions
+{
+    /// <summary>How often a job checks that whoever holds it (the scheduler's queue or a volunteer) still does; a job nobody holds is reissued. Default: 10 s.</summary>
+    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most jobs of one task running or queued at once; further items wait in the task. Default: 4,096.</summary>
+    public int MaxActiveJobsPerTask { get; set; } = 4096;
+
+    /// <summary>How much work a volunteer asks for ahead of its runners, as time. Default: 200 ms.</summary>
+    public TimeSpan PrefetchTime { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The most jobs a volunteer holds per runner. Default: 256.</summary>
+    public int MaxPrefetchPerRunner { get; set; } = 256;
+}

@@ -1,0 +1,142 @@
+using GridActors.Grid;
+using GridActors.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Grains;
+
+/// <summary>
+/// One job. Its reminder asks whoever should hold the job (the scheduler while Pending, the volunteer
+/// once Assigned) whether it still does, and reissues the job when not. Attempts lost to a limit or a
+/// lost runner are retried up to the task's MaxAttempts; errors of the module's own code are final.
+/// The first outcome that ends the job wins: later ones, from older attempts, are ignored.
+/// </summary>
+internal sealed class JobGrain(
+    [PersistentState("job")] IPersistentState<JobGrainState> state,
+    IOptions<GridOptions> options) : Grain, IJobGrain
+{
+    internal const string LeaseReminder = "lease";
+    internal const string SchedulerKey = "default";
+
+    // Who holds the job is kept in memory only: after a reactivation the job asks the scheduler, and a
+    // job nobody holds is reissued, which at worst runs it twice; its result is still delivered once.
+    private string? _volunteer;
+
+    public async Task StartAsync(JobSpec spec)
+    {
+        if (state.State.Spec is not null)
+        {
+            return;
+        }
+
+        state.State = new JobGrainState { Spec = spec, State = JobState.Pending, Attempt = 1 };
+        await RegisterOrUpdateReminder(LeaseReminder, options.Value.LeaseCheckPeriod, options.Value.LeaseCheckPeriod);
+        await state.WriteStateAsync();
+        await Enqueue();
+    }
+
+    public Task AssignedAsync(string volunteer, int attempt)
+    {
+        if (state.State.State == JobState.Pending && attempt == state.State.Attempt)
+        {
+            _volunteer = volunteer;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task CompleteAsync(JobOutcome outcome)
+    {
+        var job = state.State;
+        if (job.Spec is null || job.State is JobState.Done or JobState.Failed)
+        {
+            return;
+        }
+
+        if (outcome.Succeeded)
+        {
+            await FinishAsync(outcome.Result, null, JobErrorKind.Script);
+        }
+        else if (outcome.Attempt == job.Attempt)
+        {
+            await FailAttemptAsync(outcome.Error!, outcome.ErrorKind, outcome.Retryable);
+        }
+    }
+
+    public Task<JobStatus> GetStatusAsync()
+    {
+        var job = state.State;
+        var current = job.State == JobState.Pending && _volunteer is not null ? JobState.Assigned : job.State;
+        return Task.FromResult(new JobStatus(current, job.Attempt, _volunteer, job.LastError));
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var job = state.State;
+        if (job.Spec is null || job.State is JobState.Done or JobState.Failed)
+        {
+            await UnregisterReminder(LeaseReminder);
+            return;
+        }
+
+        bool held;
+        try
+        {
+            held = _volunteer is null
+                ? await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).HoldsAsync(GrainKey, job.Attempt)
+                : await GrainFactory.GetGrain<IVolunteerGrain>(_volunteer).HoldsAsync(GrainKey, job.Attempt);
+        }
+        catch (GrainCallException)
+        {
+            held = false;
+        }
+
+        if (!held)
+        {
+            var holder = _volunteer is null ? "the scheduler" : $"volunteer {_volunteer}";
+            await FailAttemptAsync($"lost: {holder} no longer held attempt {job.Attempt}", JobErrorKind.Lost, retryable: true);
+        }
+    }
+
+    private async Task FailAttemptAsync(string error, JobErrorKind kind, bool retryable)
+    {
+        var job = state.State;
+        if (retryable && job.Attempt < job.Spec!.MaxAttempts)
+        {
+            job.Attempt++;
+            job.LastError = error;
+            _volunteer = null;
+            await state.WriteStateAsync();
+            await Enqueue();
+            return;
+        }
+
+        await FinishAsync(null, error, kind);
+    }
+
+    private async Task FinishAsync(string? result, string? error, JobErrorKind kind)
+    {
+        var spec = state.State.Spec!;
+        await UnregisterReminder(LeaseReminder);
+        await GrainFactory.GetGrain<ITaskGrain>(spec.TaskId).ReportAsync(new JobReport(spec.Index, spec.Item, result, error, kind));
+
+        // The task keeps the result from here on; a late outcome finds no state and is ignored.
+        await state.ClearStateAsync();
+        state.State.State = error is null ? JobState.Done : JobState.Failed;
+        DeactivateOnIdle();
+    }
+
+    private Task Enqueue() =>
+        GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).EnqueueAsync([new JobTicket(state.State.Spec!, state.State.Attempt)]);
+}
+
+/// <summary>The stored form of a job.</summary>
+internal sealed class JobGrainState
+{
+    public JobSpec? Spec { get; set; }
+
+    public JobState State { get; set; }
+
+    public int Attempt { get; set; }
+
+    public string? LastError { get; set; }
+}

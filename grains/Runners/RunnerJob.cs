@@ -1,0 +1,20 @@
+using GridActors.Grid;
+
+namespace GridActors.Grains.Runners;
+
+/// <summary>A job for the runner pool. <paramref name="OnDone"/> is called exactly once, on a pool thread.</summary>
+/// <param name="ModuleHash">The module, added to the pool with <see cref="RunnerPool.AddModule"/>.</param>
+/// <param name="Item">The item as JSON text.</param>
+/// <param name="Timeout">The wall-time limit.</param>
+/// <param name="OnDone">Receives the outcome.</param>
+public sealed record RunnerJob(string ModuleHash, string Item, TimeSpan Timeout, Action<RunnerJob, RunnerResult> OnDone)
+{
+    internal long Id { get; set; }
+}
+
+/// <summary>What a runner made of a job.</summary>
+/// <param name="Value">The result as JSON text, or null when the job failed.</param>
+/// <param name="Error">The error, or null.</param>
+/// <param name="ErrorKind">The kind of error.</param>
+/// <param name="Elapsed">The time the job ran.</param>
+public sealed record RunnerResult(string? Value, string? Error, JobErrorKind ErrorKind, TimeSpan Elapsed);

@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using GridActors.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Grains.Runners;
+
+/// <summary>
+/// The silo's runner processes, one per donated CPU. Jobs wait in one queue; each runner is kept
+/// supplied with up to <see cref="RunnerOptions.PipelineDepth"/> jobs. A runner that breaks a limit is
+/// killed and replaced; the job it was running fails with the reason, the jobs queued behind it run
+/// on another runner.
+/// </summary>
+public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
+{
+    private readonly object _lock = new();
+    private readonly LinkedList<RunnerJob> _queue = new();
+    private readonly ConcurrentDictionary<string, (string Name, string Source)> _modules = new(StringComparer.Ordinal);
+    private readonly RunnerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RunnerPool> _logger;
+    private readonly Slot[] _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _watchdog;
+    private long _nextJobId;
+    private double _averageJobTicks;
+
+    public RunnerPool(IOptions<RunnerOptions> options, TimeProvider time, ILogger<RunnerPool> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _slots = [.. Enumerable.Range(0, _options.Runners).Select(i => new Slot(i))];
+    }
+
+    /// <summary>The number of runners.</summary>
+    public int Size => _slots.Length;
+
+    /// <summary>Process ids of the live runners, for diagnostics and tests.</summary>
+    public IReadOnlyList<int> RunnerPids
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _slots.Where(s => s.Runner is not null).Select(s => s.Runner!.Pid)];
+            }
+        }
+    }
+
+    /// <summary>Starts every runner and waits until each is ready.</summary>
+    public async Task StartAsync()
+    {
+        await Task.WhenAll(_slots.Select(StartRunnerAsync));
+        _watchdog = _time.CreateTimer(static s => ((RunnerPool)s!).Watch(), this, _options.WatchdogPeriod, _options.WatchdogPeriod);
+    }
+
+    /// <summary>Makes a module known to the pool; runners load it when they first get one of its jobs.</summary>
+    public void AddModule(string hash, string name, string source) => _modules.TryAdd(hash, (name, source));
+
+    /// <summary>Whether the pool knows a module.</summary>
+    public bool HasModule(string hash) => _modules.ContainsKey(hash);
+
+    /// <summary>Queues a job.</summary>
+    public void Submit(RunnerJob job)
+    {
+        if (!_modules.ContainsKey(job.ModuleHash))
+        {
+            throw new InvalidOperationException($"Module {job.ModuleHash} was not added to the runner pool.");
+        }
+
+        job.Id = Interlocked.Increment(ref _nextJobId);
+        lock (_lock)
+        {
+            _queue.AddLast(job);
+        }
+
+        Pump();
+    }
+
+    /// <inheritdoc/>
+    public (int Running, int Queued, int Capacity) GetWorkload()
+    {
+        lock (_lock)
+        {
+            var inFlight = _slots.Sum(s => s.Assigned);
+            var running = _slots.Count(s => s.Assigned > 0);
+            return (running, _queue.Count + inFlight - running, _slots.Length);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _watchdog?.Dispose();
+        Task[] readers;
+        lock (_lock)
+        {
+            foreach (var slot in _slots)
+            {
+                slot.Runner?.Kill();
+            }
+
+            readers = [.. _slots.Select(s => s.Reader)];
+        }
+
+        await Task.WhenAll(readers);
+    }
+
+    private async Task StartRunnerAsync(Slot slot)
+    {
+        var runner = await RunnerProcess.StartAsync(_options, _time, _options.ConsoleOutput ?? (line => LogConsole(_logger, line)));
+        lock (_lock)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                runner.Kill();
+            }
+
+            slot.Runner = runner;
+            slot.Assigned = 0;
+            slot.Reader = Task.Run(() => runner.ReadRepliesAsync((job, result) => OnDone(slot, job, result), (head, result, rest) => OnExit(slot, head, result, rest)));
+        }
+
+        LogRunnerStarted(_logger, slot.Index, runner.Pid);
+        Pump();
+    }
+
+    private void Pump()
+    {
+        List<(RunnerProcess Runner, List<RunnerJob> Jobs)>? sends = null;
+        lock (_lock)
+        {
+            var depth = PipelineDepth();
+            var open = _slots.Count(s => s.Runner is not null && s.Assigned < depth);
+            foreach (var slot in _slots)
+            {
+                if (slot.Runner is null || _queue.Count == 0)
+                {
+                    continue;
+                }
+
+                // Share the queue among the runners with room, so one runner never hoards the jobs.
+                var room = Math.Min(depth - slot.Assigned, (_queue.Count + open - 1) / Math.Max(open, 1));
+                if (room <= 0)
+                {
+                    continue;
+                }
+
+                open--;
+                var batch = new List<RunnerJob>(Math.Min(room, _queue.Count));
+                while (batch.Count < room && _queue.First is { } first)
+                {
+                    batch.Add(first.Value);
+                    _queue.RemoveFirst();
+                }
+
+                slot.Assigned += batch.Count;
+                (sends ??= []).Add((slot.Runner, batch));
+            }
+        }
+
+        if (sends is null)
+        {
+            return;
+        }
+
+        foreach (var (runner, jobs) in sends)
+        {
+            _ = SendAsync(runner, jobs);
+        }
+    }
+
+    /// <summary>
+    /// How many jobs to write ahead to a runner: enough for about 20 ms of work, so trivial jobs never
+    /// wait for a round trip, while long jobs are not stuck behind each other in one runner.
+    /// </summary>
+    private int PipelineDepth()
+    {
+        if (_averageJobTicks <= 0)
+        {
+            return 1;
+        }
+
+        var target = TimeSpan.FromMilliseconds(20).Ticks;
+        return (int)Math.Clamp(target / _averageJobTicks, 1, _options.PipelineDepth);
+    }
+
+    private async Task SendAsync(RunnerProcess runner, List<RunnerJob> jobs)
+    {
+        try
+        {
+            await runner.SendAsync(jobs, _modules);
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The runner died while we wrote; its reader hands the unanswered jobs back.
+            runner.Kill();
+        }
+    }
+
+    private void OnDone(Slot slot, RunnerJob job, RunnerResult result)
+    {
+        lock (_lock)
+        {
+            slot.Assigned--;
+            var ticks = Math.Max(result.Elapsed.Ticks, 1);
+            _averageJobTicks = _averageJobTicks <= 0 ? ticks : (0.9 * _averageJobTicks) + (0.1 * ticks);
+        }
+
+        Pump();
+        Complete(job, result);
+    }
+
+    private void OnExit(Slot slot, RunnerJob? head, RunnerResult? result, IReadOnlyList<RunnerJob> rest)
+    {
+        lock (_lock)
+        {
+            slot.Runner = null;
+            slot.Assigned = 0;
+            for (var i = rest.Count - 1; i >= 0; i--)
+            {
+                _queue.AddFirst(rest[i]);
+            }
+        }
+
+        if (head is not null)
+        {
+            LogRunnerLost(_logger, slot.Index, result!.Error!);
+            Complete(head, result);
+        }
+
+        if (!_stopping.IsCancellationRequested)
+        {
+            _ = ReplaceAsync(slot);
+        }
+        else
+        {
+            FailQueued();
+        }
+    }
+
+    private async Task ReplaceAsync(Slot slot)
+    {
+        try
+        {
+            await StartRunnerAsync(slot);
+        }
+        catch (Exception exception)
+        {
+            LogReplaceFailed(_logger, exception, slot.Index);
+        }
+    }
+
+    private void FailQueued()
+    {
+        RunnerJob[] queued;
+        lock (_lock)
+        {
+            queued = [.. _queue];
+            _queue.Clear();
+        }
+
+        foreach (var job in queued)
+        {
+            Complete(job, new RunnerResult(null, "the silo is shutting down", Grid.JobErrorKind.Lost, TimeSpan.Zero));
+        }
+    }
+
+    private void Complete(RunnerJob job, RunnerResult result)
+    {
+        try
+        {
+            job.OnDone(job, result);
+        }
+        catch (Exception exception)
+        {
+            LogCallbackFailed(_logger, exception);
+        }
+    }
+
+    private void Watch()
+    {
+        RunnerProcess?[] runners;
+        lock (_lock)
+        {
+            runners = [.. _slots.Select(s => s.Runner)];
+        }
+
+        var ceiling = _options.MemoryLimitBytes + (256L * 1024 * 1024);
+        foreach (var runner in runners)
+        {
+            runner?.Check(ceiling, _options.MemoryLimitBytes);
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Runner {Slot} started as process {Pid}")]
+    private static partial void LogRunnerStarted(ILogger logger, int slot, int pid);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Runner {Slot} was replaced: {Reason}")]
+    private static partial void LogRunnerLost(ILogger logger, int slot, string reason);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Runner {Slot} could not be restarted")]
+    private static partial void LogReplaceFailed(ILogger logger, Exception exception, int slot);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "A job completion handler failed")]
+    private static partial void LogCallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Runner console: {Line}")]
+    private static partial void LogConsole(ILogger logger, string line);
+
+    private sealed class Slot(int index)
+    {
+        public int Index { get; } = index;
+
+        public RunnerProcess? Runner { get; set; }
+
+        public int Assigned { get; set; }
+
+        public Task Reader { get; set; } = Task.CompletedTask;
+    }
+}

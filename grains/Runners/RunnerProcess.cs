@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using GridActors.Grid;
+using GridActors.Runner;
+using GridActors.Runner.Protocol;
+
+namespace GridActors.Grains.Runners;
+
+/// <summary>
+/// One runner process. Jobs are written ahead (pipelined) and answered in order, so the job at the
+/// head of <see cref="_inFlight"/> is the one running; the pool's watchdog holds it to its time limit.
+/// </summary>
+internal sealed class RunnerProcess
+{
+    private readonly object _lock = new();
+    private readonly Queue<RunnerJob> _inFlight = new();
+    private readonly HashSet<string> _modulesSent = new(StringComparer.Ordinal);
+    private readonly Process _process;
+    private readonly FrameStream _requests;
+    private readonly FrameStream _replies;
+    private readonly TimeProvider _time;
+    private long _headStarted;
+    private (JobErrorKind Kind, string Error)? _killReason;
+    private bool _retiring;
+
+    private RunnerProcess(Process process, TimeProvider time, int maxReplyBytes)
+    {
+        _process = process;
+        _time = time;
+        _requests = new FrameStream(process.StandardInput.BaseStream, int.MaxValue);
+        _replies = new FrameStream(process.StandardOutput.BaseStream, maxReplyBytes);
+    }
+
+    public int Pid => _process.Id;
+
+    public int InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    public static async Task<RunnerProcess> StartAsync(RunnerOptions options, TimeProvider time, Action<string> console)
+    {
+        if (!File.Exists(options.RunnerPath))
+        {
+            throw new FileNotFoundException($"The job runner {options.RunnerPath} is missing; rebuild GridActors (./grid rebuilds it when sources change).", options.RunnerPath);
+        }
+
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["exec", options.RunnerPath,
+            "--output-limit", options.OutputLimitBytes.ToString(CultureInfo.InvariantCulture),
+            "--memory-limit", options.MemoryLimitBytes.ToString(CultureInfo.InvariantCulture),
+            "--recursion-limit", options.RecursionLimit.ToString(CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The GC heap limit turns a memory bomb into an OutOfMemoryException the runner answers before it exits.
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MemoryLimitBytes.ToString("X", CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcConcurrent"] = "0";
+        start.Environment["DOTNET_TieredPGO"] = "0";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the job runner {options.RunnerPath}.");
+        try
+        {
+            // The volunteer's own work comes first: runners take only CPU nobody else wants.
+            process.PriorityClass = ProcessPriorityClass.Idle;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // The process already exited; the ready check below reports it.
+        }
+
+        _ = PumpConsoleAsync(process, console);
+        var runner = new RunnerProcess(process, time, checked((int)Math.Min(int.MaxValue, options.OutputLimitBytes + (64 * 1024))));
+        var ready = await runner._replies.ReadAsync(RunnerJsonContext.Default.RunnerReply).AsTask().WaitAsync(options.StartTimeout, time);
+        if (ready?.Kind != RunnerReply.Ready)
+        {
+            throw new InvalidOperationException($"The job runner {options.RunnerPath} did not start (exit code {(process.HasExited ? process.ExitCode : -1)}).");
+        }
+
+        return runner;
+    }
+
+    /// <summary>Writes jobs to the runner, loading modules it has not seen.</summary>
+    public async Task SendAsync(IReadOnlyList<RunnerJob> jobs, IReadOnlyDictionary<string, (string Name, string Source)> modules)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                var job = jobs[i];
+                if (_modulesSent.Add(job.ModuleHash))
+                {
+                    var (name, source) = modules[job.ModuleHash];
+                    _requests.Write(new RunnerRequest(RunnerRequest.Load, 0, job.ModuleHash, source, name), RunnerJsonContext.Default.RunnerRequest);
+                }
+
+                if (_inFlight.Count == 0)
+                {
+                    _headStarted = _time.GetTimestamp();
+                }
+
+                _inFlight.Enqueue(job);
+                _requests.Write(new RunnerRequest(RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1), RunnerJsonContext.Default.RunnerRequest);
+            }
+        }
+
+        await _requests.FlushAsync();
+    }
+
+    /// <summary>
+    /// Reads replies until the runner exits. Each finished job goes to <paramref name="onDone"/>; at
+    /// the end, the jobs the runner never answered go to <paramref name="onExit"/>: the running one
+    /// with the reason it was lost, the others to be run again elsewhere.
+    /// </summary>
+    public async Task ReadRepliesAsync(Action<RunnerJob, RunnerResult> onDone, Action<RunnerJob?, RunnerResult?, IReadOnlyList<RunnerJob>> onExit)
+    {
+        try
+        {
+            while (await _replies.ReadAsync(RunnerJsonContext.Default.RunnerReply) is { } reply)
+            {
+                RunnerJob job;
+                TimeSpan elapsed;
+                lock (_lock)
+                {
+                    job = _inFlight.Dequeue();
+                    var now = _time.GetTimestamp();
+                    elapsed = _time.GetElapsedTime(_headStarted, now);
+                    _headStarted = now;
+                }
+
+                if (job.Id != reply.Id)
+                {
+                    throw new InvalidDataException($"The runner answered job {reply.Id} where job {job.Id} was expected.");
+                }
+
+                var kind = KindOf(reply.ErrorKind);
+                if (kind == JobErrorKind.Memory)
+                {
+                    // The runner exits after a memory breach; the jobs behind this one never ran.
+                    _retiring = true;
+                }
+
+                onDone(job, new RunnerResult(reply.Value, reply.Error, kind, elapsed));
+            }
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or EndOfStreamException or System.Text.Json.JsonException or ObjectDisposedException)
+        {
+            _killReason ??= (JobErrorKind.Lost, $"the runner broke its protocol ({exception.Message})");
+            Kill();
+        }
+
+        await _process.WaitForExitAsync();
+        RunnerJob? head;
+        RunnerJob[] rest;
+        TimeSpan ran;
+        lock (_lock)
+        {
+            head = _inFlight.Count > 0 && !(_retiring && _killReason is null) ? _inFlight.Dequeue() : null;
+            rest = [.. _inFlight];
+            _inFlight.Clear();
+            ran = _time.GetElapsedTime(_headStarted);
+        }
+
+        var reason = _killReason ?? (JobErrorKind.Lost, $"the runner exited unexpectedly (exit code {_process.ExitCode})");
+        onExit(head, head is null ? null : new RunnerResult(null, reason.Error, reason.Kind, ran), rest);
+        _process.Dispose();
+    }
+
+    /// <summary>Kills the runner when its running job is past its time limit or the runner is past its memory limit.</summary>
+    public void Check(long memoryCeilingBytes, long memoryLimitBytes)
+    {
+        lock (_lock)
+        {
+            if (_killReason is not null || _inFlight.Count == 0)
+            {
+                return;
+            }
+
+            var head = _inFlight.Peek();
+            if (_time.GetElapsedTime(_headStarted) > head.Timeout)
+            {
+                _killReason = (JobErrorKind.Timeout, $"timed out after {FormatSeconds(head.Timeout)}");
+            }
+        }
+
+        if (_killReason is null)
+        {
+            try
+            {
+                _process.Refresh();
+                if (_process.WorkingSet64 > memoryCeilingBytes)
+                {
+                    _killReason = (JobErrorKind.Memory, $"exceeded the {Sizes.Format(memoryLimitBytes)} memory limit");
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+        }
+
+        if (_killReason is not null)
+        {
+            Kill();
+        }
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static string FormatSeconds(TimeSpan timeout) =>
+        timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    private static JobErrorKind KindOf(string? kind) => kind switch
+    {
+        null => JobErrorKind.Script,
+        "module" => JobErrorKind.Module,
+        "memory" => JobErrorKind.Memory,
+        "output" => JobErrorKind.Output,
+        _ => JobErrorKind.Script,
+    };
+
+    private static async Task PumpConsoleAsync(Process process, Action<string> console)
+    {
+        try
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                console(line);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The runner is gone; its exit is reported by the reply reader.
+        }
+    }
+
+    /// <summary>The dotnet host that runs this process's runtime, so runners use the same runtime as the silo.</summary>
+    private static string DotnetHost()
+    {
+        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        var root = Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", ".."));
+        var host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return File.Exists(host) ? host : "dotnet";
+    }
+}

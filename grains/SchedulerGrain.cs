@@ -1,0 +1,103 @@
+using GridActors.Grid;
+using GridActors.Runtime;
+
+namespace GridActors.Grains;
+
+/// <summary>
+/// The queue of pending jobs and the credits of the volunteers. Placement goes to the volunteers of
+/// the lowest-load silos first, as the silos publish their load in the membership table; a silo that
+/// is not Active, or whose CPU use is above its threshold, gets nothing until that changes.
+/// </summary>
+internal sealed class SchedulerGrain(IClusterMembership membership) : Grain, ISchedulerGrain
+{
+    private readonly Queue<JobTicket> _queue = new();
+    private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
+
+    public Task EnqueueAsync(IReadOnlyList<JobTicket> tickets)
+    {
+        foreach (var ticket in tickets)
+        {
+            _queue.Enqueue(ticket);
+            _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+        }
+
+        Place();
+        return Task.CompletedTask;
+    }
+
+    public Task RequestWorkAsync(WorkRequest request)
+    {
+        if (!_volunteers.TryGetValue(request.Volunteer, out var volunteer))
+        {
+            volunteer = new VolunteerCredit(request.Volunteer, request.Silo);
+            _volunteers[request.Volunteer] = volunteer;
+        }
+
+        volunteer.Silo = request.Silo;
+        volunteer.Credits += request.Credits;
+        Place();
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> HoldsAsync(string jobKey, int attempt) =>
+        Task.FromResult(_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt);
+
+    public Task<SchedulerStatus> GetStatusAsync() =>
+        Task.FromResult(new SchedulerStatus(_queue.Count, _volunteers.Values.ToDictionary(v => v.Id, v => v.Credits)));
+
+    private void Place()
+    {
+        if (_queue.Count == 0)
+        {
+            return;
+        }
+
+        var loads = membership.Members.ToDictionary(m => m.Address);
+        var candidates = _volunteers.Values
+            .Where(v => v.Credits > 0)
+            .Select(v => (Volunteer: v, Member: loads.GetValueOrDefault(v.Silo)))
+            .Where(c => c.Member is null || (c.Member.Status == SiloStatus.Active && c.Member.Load.CpuPercent <= c.Member.Load.MaxCpuPercent))
+            .OrderBy(c => c.Member is null ? double.MaxValue : Utilisation(c.Member.Load))
+            .ThenBy(c => c.Member?.Load.CpuPercent ?? 100)
+            .Select(c => c.Volunteer)
+            .ToList();
+
+        foreach (var volunteer in candidates)
+        {
+            if (_queue.Count == 0)
+            {
+                break;
+            }
+
+            var batch = new List<JobTicket>(Math.Min(volunteer.Credits, _queue.Count));
+            while (batch.Count < volunteer.Credits && _queue.TryDequeue(out var ticket))
+            {
+                // A ticket superseded by a newer attempt of its job is dropped.
+                if (_queuedAttempts.TryGetValue(ticket.Spec.JobKey, out var attempt) && attempt == ticket.Attempt)
+                {
+                    _queuedAttempts.Remove(ticket.Spec.JobKey);
+                    batch.Add(ticket);
+                }
+            }
+
+            volunteer.Credits -= batch.Count;
+            if (batch.Count > 0)
+            {
+                _ = GrainFactory.GetGrain<IVolunteerGrain>(volunteer.Id).RunAsync(batch);
+            }
+        }
+    }
+
+    private static double Utilisation(SiloLoad load) =>
+        load.Capacity <= 0 ? double.MaxValue : (double)(load.RunningJobs + load.QueuedJobs) / load.Capacity;
+
+    private sealed class VolunteerCredit(string id, SiloAddress silo)
+    {
+        public string Id { get; } = id;
+
+        public SiloAddress Silo { get; set; } = silo;
+
+        public int Credits { get; set; }
+    }
+}

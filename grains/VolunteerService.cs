@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using GridActors.Grains.Runners;
+using GridActors.Grid;
+using GridActors.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Grains;
+
+/// <summary>
+/// The silo's contribution of CPU, behind its <see cref="IVolunteerGrain"/>: takes jobs from the
+/// scheduler, runs them in the <see cref="RunnerPool"/>, reports each outcome to its job grain, and
+/// asks for more work as slots free up. It asks for about <see cref="GridOptions.PrefetchTime"/> of
+/// work per runner, judged from the jobs it has run, so trivial jobs stream and long ones spread.
+/// Completions arrive on pool threads, so its state is guarded by a lock rather than by grain turns.
+/// </summary>
+internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, IOptions<GridOptions> options)
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, int> _holding = new(StringComparer.Ordinal);
+    private readonly GridOptions _options = options.Value;
+    private int _outstanding;
+    private int _creditsGranted;
+    private long _itemsDone;
+    private long _busyTicks;
+    private double _averageJobTicks;
+
+    /// <summary>The volunteer's id: the silo's address, unique per silo process.</summary>
+    public string Id { get; } = silo.Address.ToString();
+
+    public ISchedulerGrain Scheduler => grains.GetGrain<ISchedulerGrain>(JobGrain.SchedulerKey);
+
+    public Task StartAsync()
+    {
+        var credits = RequestCredits(force: true);
+        return credits > 0 ? Scheduler.RequestWorkAsync(new WorkRequest(Id, silo.Address, credits)) : Task.CompletedTask;
+    }
+
+    public async Task RunAsync(IReadOnlyList<JobTicket> tickets)
+    {
+        lock (_lock)
+        {
+            _creditsGranted -= tickets.Count;
+            _outstanding += tickets.Count;
+            foreach (var ticket in tickets)
+            {
+                _holding[ticket.Spec.JobKey] = ticket.Attempt;
+            }
+        }
+
+        foreach (var ticket in tickets)
+        {
+            var spec = ticket.Spec;
+            if (!pool.HasModule(spec.ModuleHash))
+            {
+                var module = await grains.GetGrain<IModuleGrain>(spec.ModuleHash).GetAsync();
+                if (module is null)
+                {
+                    Finish(ticket, new RunnerResult(null, $"module {spec.ModuleHash} is not stored in the grid", JobErrorKind.Module, TimeSpan.Zero));
+                    continue;
+                }
+
+                pool.AddModule(spec.ModuleHash, module.Name, module.Source);
+            }
+
+            _ = grains.GetGrain<IJobGrain>(spec.JobKey).AssignedAsync(Id, ticket.Attempt);
+            pool.Submit(new RunnerJob(spec.ModuleHash, spec.Item, spec.Timeout, (_, result) => Finish(ticket, result)));
+        }
+    }
+
+    public bool Holds(string jobKey, int attempt)
+    {
+        lock (_lock)
+        {
+            return _holding.TryGetValue(jobKey, out var held) && held == attempt;
+        }
+    }
+
+    public VolunteerStats Stats()
+    {
+        var (running, queued, _) = pool.GetWorkload();
+        lock (_lock)
+        {
+            return new VolunteerStats(Id, pool.Size, running, queued, _itemsDone, TimeSpan.FromTicks(_busyTicks));
+        }
+    }
+
+    private void Finish(JobTicket ticket, RunnerResult result)
+    {
+        int credits;
+        lock (_lock)
+        {
+            if (_holding.TryGetValue(ticket.Spec.JobKey, out var held) && held == ticket.Attempt)
+            {
+                _holding.Remove(ticket.Spec.JobKey);
+            }
+
+            _outstanding--;
+            _itemsDone++;
+            _busyTicks += result.Elapsed.Ticks;
+            var ticks = Math.Max(result.Elapsed.Ticks, 1);
+            _averageJobTicks = _averageJobTicks <= 0 ? ticks : (0.9 * _averageJobTicks) + (0.1 * ticks);
+            credits = RequestCredits(force: false);
+        }
+
+        var outcome = new JobOutcome(ticket.Spec.JobKey, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind);
+        _ = grains.GetGrain<IJobGrain>(ticket.Spec.JobKey).CompleteAsync(outcome);
+        if (credits > 0)
+        {
+            _ = Scheduler.RequestWorkAsync(new WorkRequest(Id, silo.Address, credits));
+        }
+    }
+
+    /// <summary>Credits to ask for now; called under the lock. Small top-ups wait until a quarter of the target is free.</summary>
+    private int RequestCredits(bool force)
+    {
+        var perRunner = _averageJobTicks <= 0
+            ? 2
+            : (int)Math.Clamp(_options.PrefetchTime.Ticks / _averageJobTicks, 1, _options.MaxPrefetchPerRunner);
+        var target = pool.Size * Math.Max(perRunner, 1);
+        var wanted = target - _outstanding - _creditsGranted;
+        if (wanted <= 0 || (!force && wanted < Math.Max(1, target / 4)))
+        {
+            return 0;
+        }
+
+        _creditsGranted += wanted;
+        Debug.Assert(_creditsGranted >= 0, "credits granted cannot be negative");
+        return wanted;
+    }
+}
