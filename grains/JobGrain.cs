@@ -110,7 +110,9 @@ internal sealed class JobGrain(
             return;
         }
 
-        await FinishAsync(null, error, kind);
+        // After retries the error says so, so a user can tell a flaky limit from a job that never fits.
+        var final = job.Attempt > 1 ? $"{error} (attempt {job.Attempt} of {job.Spec!.MaxAttempts})" : error;
+        await FinishAsync(null, final, kind);
     }
 
     private async Task FinishAsync(string? result, string? error, JobErrorKind kind)

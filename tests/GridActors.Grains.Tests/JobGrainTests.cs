@@ -1,0 +1,134 @@
+using GridActors.Grid;
+using GridActors.Runtime;
+using GridActors.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+
+namespace GridActors.Grains.Tests;
+
+public class JobGrainTests : IAsyncLifetime
+{
+    private readonly Collaborators _mocks = new();
+    private readonly Signal _enqueued = new();
+    private readonly Signal _reported = new();
+    private TestSilo _silo = null!;
+
+    private static JobSpec Spec(int maxAttempts = 3) => new("t1", 7, "49", "hash", TimeSpan.FromSeconds(1), maxAttempts);
+
+    private IJobGrain Job => _silo.Grains.GetGrain<IJobGrain>("t1/7");
+
+    public async Task InitializeAsync()
+    {
+        _mocks.Scheduler.When(s => s.EnqueueAsync(Arg.Any<IReadOnlyList<JobTicket>>())).Do(_ => _enqueued.Raise());
+        _mocks.Task.When(t => t.ReportAsync(Arg.Any<JobReport>())).Do(_ => _reported.Raise());
+        _silo = await TestSilo.StartAsync(services =>
+        {
+            services.AddSingleton(_mocks);
+            services.AddGrain<JobGrain>();
+            services.AddGrain<ForwardingScheduler>();
+            services.AddGrain<ForwardingTask>();
+            services.AddGrain<ForwardingVolunteer>();
+            services.AddSerializerContext(GrainsJsonContext.Default);
+            services.AddOptions<GridOptions>();
+        });
+    }
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    [Fact]
+    public async Task Start_QueuesTheFirstAttempt_AndStartingAgainDoesNothing()
+    {
+        await Job.StartAsync(Spec());
+        await Job.StartAsync(Spec());
+        await _enqueued.WaitAsync();
+
+        Assert.Equal(new JobStatus(JobState.Pending, 1, null, null), await Job.GetStatusAsync());
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 1)));
+    }
+
+    [Fact]
+    public async Task Complete_ReportsTheResultToTheTaskOnce()
+    {
+        await Job.StartAsync(Spec());
+        await Job.AssignedAsync("v1", 1);
+
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", "2401", null, JobErrorKind.Script));
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v2", "2401", null, JobErrorKind.Script));
+        await _reported.WaitAsync();
+        await Job.GetStatusAsync();
+
+        await _mocks.Task.Received(1).ReportAsync(Arg.Any<JobReport>());
+        await _mocks.Task.Received(1).ReportAsync(new JobReport(7, "49", "2401", null, JobErrorKind.Script));
+    }
+
+    [Fact]
+    public async Task Timeout_IsRetried_UpToMaxAttempts_ThenFailsWithTheLastError()
+    {
+        await Job.StartAsync(Spec(maxAttempts: 2));
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", null, "timed out after 1 s", JobErrorKind.Timeout));
+        await _enqueued.WaitAsync(2);
+        Assert.Equal(new JobStatus(JobState.Pending, 2, null, "timed out after 1 s"), await Job.GetStatusAsync());
+
+        await Job.CompleteAsync(new JobOutcome("t1/7", 2, "v1", null, "timed out after 1 s", JobErrorKind.Timeout));
+        await _reported.WaitAsync();
+
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single().Attempt == 2));
+        await _mocks.Task.Received(1).ReportAsync(new JobReport(7, "49", null, "timed out after 1 s (attempt 2 of 2)", JobErrorKind.Timeout));
+    }
+
+    [Fact]
+    public async Task ScriptError_FailsAtOnce()
+    {
+        await Job.StartAsync(Spec());
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", null, "Error: boom (line 2)", JobErrorKind.Script));
+        await _reported.WaitAsync();
+
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Any<IReadOnlyList<JobTicket>>());
+        await _mocks.Task.Received(1).ReportAsync(new JobReport(7, "49", null, "Error: boom (line 2)", JobErrorKind.Script));
+    }
+
+    [Fact]
+    public async Task FailureOfAnOldAttempt_IsIgnored()
+    {
+        await Job.StartAsync(Spec());
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", null, "lost", JobErrorKind.Lost));
+        await _enqueued.WaitAsync(2);
+
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", null, "lost again", JobErrorKind.Lost));
+
+        Assert.Equal(new JobStatus(JobState.Pending, 2, null, "lost"), await Job.GetStatusAsync());
+    }
+
+    [Fact]
+    public async Task Reminder_ReissuesAJobItsVolunteerNoLongerHolds()
+    {
+        _mocks.Volunteers.HoldsAsync("v1", "t1/7", 1).Returns(false);
+        await Job.StartAsync(Spec());
+        await Job.AssignedAsync("v1", 1);
+        Assert.Equal(JobState.Assigned, (await Job.GetStatusAsync()).State);
+
+        _silo.Time.Advance(TimeSpan.FromSeconds(10));
+        await _enqueued.WaitAsync(2);
+
+        await _mocks.Volunteers.Received(1).HoldsAsync("v1", "t1/7", 1);
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 2)));
+        Assert.Equal(new JobStatus(JobState.Pending, 2, null, "lost: volunteer v1 no longer held attempt 1"), await Job.GetStatusAsync());
+    }
+
+    [Fact]
+    public async Task Reminder_LeavesAJobItsHolderStillHas()
+    {
+        var asked = new Signal();
+        _mocks.Scheduler.HoldsAsync("t1/7", 1).Returns(true).AndDoes(_ => asked.Raise());
+        await Job.StartAsync(Spec());
+
+        // StartAsync is one-way: a later call on the job returns once it has run, reminder registered.
+        await Job.GetStatusAsync();
+
+        _silo.Time.Advance(TimeSpan.FromSeconds(10));
+        await asked.WaitAsync();
+
+        Assert.Equal(new JobStatus(JobState.Pending, 1, null, null), await Job.GetStatusAsync());
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Any<IReadOnlyList<JobTicket>>());
+    }
+}

@@ -1,0 +1,102 @@
+using GridActors.Grid;
+using GridActors.Runtime;
+using GridActors.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+
+namespace GridActors.Grains.Tests;
+
+public class SchedulerGrainTests : IAsyncLifetime
+{
+    private static readonly SiloAddress SiloA = new("a", 1, 1);
+    private static readonly SiloAddress SiloB = new("b", 1, 1);
+    private readonly Collaborators _mocks = new();
+    private readonly IClusterMembership _membership = Substitute.For<IClusterMembership>();
+    private readonly Signal _ran = new();
+    private TestSilo _silo = null!;
+
+    private ISchedulerGrain Scheduler => _silo.Grains.GetGrain<ISchedulerGrain>("default");
+
+    public async Task InitializeAsync()
+    {
+        _mocks.Volunteers.When(v => v.RunAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<JobTicket>>())).Do(_ => _ran.Raise());
+        _silo = await TestSilo.StartAsync(services =>
+        {
+            services.AddSingleton(_mocks);
+            services.AddSingleton(_membership);
+            services.AddGrain<SchedulerGrain>();
+            services.AddGrain<ForwardingVolunteer>();
+        });
+    }
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    [Fact]
+    public async Task Placement_FillsTheLowestLoadSiloFirst()
+    {
+        Members(Member(SiloA, running: 3, cpu: 20), Member(SiloB, running: 0, cpu: 20));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 2));
+        await Scheduler.RequestWorkAsync(new WorkRequest("vb", SiloB, 2));
+
+        await Scheduler.EnqueueAsync(Tickets(3));
+        await _ran.WaitAsync(2);
+
+        await _mocks.Volunteers.Received(1).RunAsync("vb", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Select(x => x.Spec.Index).SequenceEqual(new long[] { 0, 1 })));
+        await _mocks.Volunteers.Received(1).RunAsync("va", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single().Spec.Index == 2));
+    }
+
+    [Fact]
+    public async Task Placement_SkipsSilosAboveTheirCpuThreshold_AndSilosNotActive()
+    {
+        Members(Member(SiloA, running: 0, cpu: 90), Member(SiloB, running: 0, cpu: 10, SiloStatus.ShuttingDown));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 5));
+        await Scheduler.RequestWorkAsync(new WorkRequest("vb", SiloB, 5));
+
+        await Scheduler.EnqueueAsync(Tickets(2));
+
+        Assert.Equal(2, (await Scheduler.GetStatusAsync()).Queued);
+        Assert.True(await Scheduler.HoldsAsync("t/0", 1));
+        await _mocks.Volunteers.DidNotReceiveWithAnyArgs().RunAsync(default!, default!);
+    }
+
+    [Fact]
+    public async Task VolunteerThatJoinsLater_GetsQueuedWorkAtOnce()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0));
+        await Scheduler.EnqueueAsync(Tickets(3));
+        Assert.Equal(3, (await Scheduler.GetStatusAsync()).Queued);
+
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 10));
+        await _ran.WaitAsync();
+
+        await _mocks.Volunteers.Received(1).RunAsync("va", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Count == 3));
+        var status = await Scheduler.GetStatusAsync();
+        Assert.Equal(0, status.Queued);
+        Assert.Equal(7, status.Credits["va"]);
+        Assert.False(await Scheduler.HoldsAsync("t/0", 1));
+    }
+
+    [Fact]
+    public async Task SupersededAttempt_IsDroppedFromTheQueue()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0));
+        var spec = Tickets(1)[0].Spec;
+        await Scheduler.EnqueueAsync([new JobTicket(spec, 1)]);
+        await Scheduler.EnqueueAsync([new JobTicket(spec, 2)]);
+        Assert.False(await Scheduler.HoldsAsync("t/0", 1));
+        Assert.True(await Scheduler.HoldsAsync("t/0", 2));
+
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 10));
+        await _ran.WaitAsync();
+
+        await _mocks.Volunteers.Received(1).RunAsync("va", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single().Attempt == 2));
+    }
+
+    private static JobTicket[] Tickets(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new JobTicket(new JobSpec("t", i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "h", TimeSpan.FromSeconds(5), 3), 1))];
+
+    private static MembershipEntry Member(SiloAddress address, int running, double cpu, SiloStatus status = SiloStatus.Active) =>
+        new(address, address.Host, status, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], new SiloLoad(cpu, 0, running, 0, 4, 50));
+
+    private void Members(params MembershipEntry[] members) => _membership.Members.Returns(members);
+}
