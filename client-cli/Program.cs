@@ -13,11 +13,12 @@ var root = new RootCommand("""
 };
 
 var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+var errors = parsed.Errors.Select(e => e.Message).Concat(UnknownOptions.Find(parsed)).ToList();
+if (errors.Count > 0)
 {
-    foreach (var error in parsed.Errors)
+    foreach (var error in errors)
     {
-        await Console.Error.WriteLineAsync($"grid: {error.Message}");
+        await Console.Error.WriteLineAsync($"grid: {error}");
     }
 
     var command = parsed.CommandResult.Command;

@@ -118,7 +118,11 @@ internal static class RunCommand
         {
             foreach (var report in reports)
             {
-                printer.Print(report);
+                // A module that cannot run fails every item the same way: that is said once, at the end.
+                if (report.ErrorKind != JobErrorKind.Module || report.Error is null)
+                {
+                    printer.Print(report);
+                }
             }
 
             printer.Flush();

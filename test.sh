@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every GridActors test: runtime and grain unit tests, real runner processes, and end-to-end
+# runs of the built grid command. Installs what the tests need when it is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK (dotnet) is needed; install .NET 10 and run ./test.sh again." >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build GridActors.sln -c Debug --nologo -v quiet -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test GridActors.sln --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole run, summed over the test projects.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
+echo "${passed} passed, ${failed} failed"
+if [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test ran." >&2
+  exit 1
+fi
+exit "$status"

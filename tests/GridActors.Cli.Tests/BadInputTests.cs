@@ -1,0 +1,131 @@
+namespace GridActors.Cli.Tests;
+
+/// <summary>Each bad input gets a message naming the problem, a non-zero exit code, and leaves the other items unharmed.</summary>
+public class BadInputTests
+{
+    [Fact]
+    public async Task MissingModuleFile_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/nope.js", "1");
+
+        Assert.Equal(new GridRun(2, string.Empty, "grid: module file 'examples/nope.js' not found. Give the path of a JavaScript module, such as examples/square.js.\n"), run);
+    }
+
+    [Fact]
+    public async Task ModuleWithASyntaxError_SaysWhereAndExitsOne()
+    {
+        var module = Modules.Write("syntax.js", "module.exports = function (x) {\n  return x +* 2\n}\n");
+
+        var run = await GridProcess.RunAsync("run", module, "1", "2");
+
+        Assert.Equal(new GridRun(1, string.Empty, "grid: the module cannot run: syntax.js: SyntaxError: Unexpected token '*' in expression. (line 2)\n"), run);
+    }
+
+    [Fact]
+    public async Task ModuleThatExportsNoFunction_SaysWhatToExport()
+    {
+        var module = Modules.Write("nofn.js", "module.exports = { answer: 42 }\n");
+
+        var run = await GridProcess.RunAsync("run", module, "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.StartsWith("grid: the module cannot run: nofn.js: the module exports no function. Export one: module.exports = function (x) { return ... }", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModuleThatThrowsForSomeItems_FailsOnlyThose()
+    {
+        var module = Modules.Write("odd.js", "module.exports = function (x) {\n  if (x % 2 === 0) throw new Error('even ' + x)\n  return x\n}\n");
+
+        var run = await GridProcess.RunAsync("run", module, "1", "2", "3", "4", "5");
+
+        Assert.Equal(new GridRun(1, "1\n3\n5\n", "grid: item 1 (2): Error: even 2 (line 2)\ngrid: item 3 (4): Error: even 4 (line 2)\n"), run);
+    }
+
+    [Fact]
+    public async Task InfiniteLoop_TimesOut_IsRetried_AndTheOtherItemsSucceed()
+    {
+        var module = Modules.Write("loop.js", "module.exports = function (x) { while (x === 0) {} return x }\n");
+
+        var run = await GridProcess.RunAsync("run", module, "--job-timeout", "1", "--max-attempts", "2", "0", "7");
+
+        Assert.Equal(new GridRun(1, "7\n", "grid: item 0 (0): timed out after 1 s (attempt 2 of 2)\n"), run);
+    }
+
+    [Fact]
+    public async Task MemoryBomb_FailsWithTheMemoryLimit()
+    {
+        var module = Modules.Write("bomb.js", "module.exports = function (x) { var a = []; while (x === 0) a.push(new Array(100000).join('x') + a.length); return x }\n");
+
+        var run = await GridProcess.RunAsync("run", module, "--max-attempts", "1", "0", "7");
+
+        Assert.Equal(new GridRun(1, "7\n", "grid: item 0 (0): exceeded the 512 MiB memory limit\n"), run);
+    }
+
+    [Fact]
+    public async Task ResultOverTheOutputLimit_FailsWithItsSize()
+    {
+        var module = Modules.Write("big.js", "module.exports = function (x) { return x ? new Array(x).join('y') : 'small' }\n");
+
+        var run = await GridProcess.RunAsync("run", module, "3355444", "0");
+
+        Assert.Equal(new GridRun(1, "small\n", "grid: item 0 (3355444): result of 3.2 MiB exceeds the 1 MiB limit\n"), run);
+    }
+
+    [Fact]
+    public async Task DeepRecursion_FailsWithTheRecursionLimit()
+    {
+        var module = Modules.Write("deep.js", "function down(n) { return n === 0 ? 0 : down(n - 1) + 1 }\nmodule.exports = function (x) { return down(x) }\n");
+
+        var run = await GridProcess.RunAsync("run", module, "1000000", "100");
+
+        Assert.Equal(new GridRun(1, "100\n", "grid: item 0 (1000000): recursion deeper than 5000 calls (the runner's limit)\n"), run);
+    }
+
+    [Fact]
+    public async Task UnknownFlag_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "--frobnicate", "2");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.Equal(
+            "grid: unknown option '--frobnicate'. To run an item that starts with '-', put it after '--': grid run MODULE -- --frobnicate\nRun 'grid run --help' to see what it accepts.\n",
+            run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public async Task JobTimeoutThatIsNotPositive_IsAUsageError(string timeout)
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "--job-timeout", timeout, "2");
+
+        Assert.Equal(new GridRun(2, string.Empty, $"grid: --job-timeout must be a positive number of seconds, not {timeout}. Try --job-timeout 60.\nRun 'grid run --help' to see what it accepts.\n"), run);
+    }
+
+    [Fact]
+    public async Task MaxAttemptsZero_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "--max-attempts", "0", "2");
+
+        Assert.Equal(new GridRun(2, string.Empty, "grid: --max-attempts must be at least 1, not 0. Try --max-attempts 3.\nRun 'grid run --help' to see what it accepts.\n"), run);
+    }
+
+    [Fact]
+    public async Task NoItems_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js");
+
+        Assert.Equal(new GridRun(2, string.Empty, "grid: no items to run. Give items after the module (grid run examples/square.js 1 2 3) or read them with --stdin.\n"), run);
+    }
+
+    [Fact]
+    public async Task NegativeNumbers_AreItemsNotOptions()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "-3", "--", "--x");
+
+        Assert.Equal(new GridRun(0, "9\nnull\n", string.Empty), run);
+    }
+}

@@ -1,0 +1,14 @@
+namespace GridActors.Cli.Tests;
+
+/// <summary>Task modules written for one test, in a temporary folder.</summary>
+internal static class Modules
+{
+    private static readonly string Folder = Directory.CreateTempSubdirectory("gridactors-modules-").FullName;
+
+    public static string Write(string name, string source)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path, source);
+        return path;
+    }
+}
