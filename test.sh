@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Runs every GridActors test: runtime and grain unit tests, real runner processes, and end-to-end
-# runs of the built grid command. Installs what the tests need when it is missing.
+# Runs every GridActors test: runtime and grain unit tests, the Redis providers against a real
+# redis-server, real runner processes, and end-to-end runs of the built grid command. Installs what
+# the tests need when it is missing (redis-server).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET SDK (dotnet) is needed; install .NET 10 and run ./test.sh again." >&2
   exit 2
+fi
+
+# The Redis provider tests start their own redis-server on a free port; install it when missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server (needed by the Redis tests)..." >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  # Debian's package starts a system redis on 6379; the tests do not use it.
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

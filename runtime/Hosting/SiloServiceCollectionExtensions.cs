@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using GridActors.Runtime.Activation;
+using GridActors.Runtime.Directory;
 using GridActors.Runtime.Membership;
 using GridActors.Runtime.Messaging;
 using GridActors.Runtime.Persistence;
@@ -53,6 +54,7 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IGrainStorage, InMemoryGrainStorage>();
         services.TryAddSingleton<IReminderTable, InMemoryReminderTable>();
         services.TryAddSingleton<IMembershipTable, InMemoryMembershipTable>();
+        services.TryAddSingleton<IGrainDirectory, InMemoryGrainDirectory>();
         services.TryAddSingleton<IRingRange, WholeRing>();
 
         services.TryAddSingleton<GrainTypeRegistry>();

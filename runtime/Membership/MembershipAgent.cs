@@ -81,6 +81,12 @@ internal sealed partial class MembershipAgent(
         while (true)
         {
             var data = await table.ReadAllAsync();
+            if (insert && data.Entries.Any(e => e.Entry.Address == entry.Address))
+            {
+                throw new InvalidOperationException(
+                    $"Silo {entry.Address} is already in the membership table. A silo restarted on the same host and port joins with a new epoch; give it a moment or another port.");
+            }
+
             var written = insert
                 ? await table.InsertRowAsync(entry, data.Version.Next())
                 : await table.UpdateRowAsync(entry, data.Entries.Single(e => e.Entry.Address == entry.Address).ETag, data.Version.Next());

@@ -127,7 +127,16 @@ internal sealed class ProbeGrain(Probe probe, [PersistentState("counter")] IPers
     public async Task<int> IncrementAsync()
     {
         counter.State.Count++;
-        await counter.WriteStateAsync();
+        try
+        {
+            await counter.WriteStateAsync();
+        }
+        catch
+        {
+            counter.State.Count--;
+            throw;
+        }
+
         return counter.State.Count;
     }
 

@@ -70,25 +70,6 @@ public class ReminderTests
     }
 
     [Fact]
-    public async Task ReadDue_ReturnsOnlyTheBucketsAsked_EarliestFirst_UpToTheLimit()
-    {
-        var table = new InMemoryReminderTable();
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var ids = Enumerable.Range(0, 50).Select(i => new GrainId("job", $"t/{i}")).ToArray();
-        for (var i = 0; i < ids.Length; i++)
-        {
-            await table.UpsertAsync(new ReminderEntry(ids[i], "lease", start, TimeSpan.FromSeconds(10), start.AddSeconds(i), string.Empty));
-        }
-
-        var lowHalf = await table.ReadDueAsync(0, uint.MaxValue / 2, start.AddSeconds(100), 1000);
-        var firstFive = await table.ReadDueAsync(0, uint.MaxValue, start.AddSeconds(100), 5);
-
-        Assert.Equal(ids.Count(id => id.StableHash <= uint.MaxValue / 2), lowHalf.Count);
-        Assert.All(lowHalf, r => Assert.True(r.Bucket <= uint.MaxValue / 2));
-        Assert.Equal(ids.Take(5), firstFive.Select(r => r.GrainId));
-    }
-
-    [Fact]
     public async Task Reminder_PeriodBelowTheMinimum_IsRefused()
     {
         await using var silo = await RuntimeFixture.StartAsync(new Probe());
