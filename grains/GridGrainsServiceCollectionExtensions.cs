@@ -33,6 +33,7 @@ public static class GridGrainsServiceCollectionExtensions
         services.AddGrain<VolunteerGrain>();
         services.AddGrain<ModuleGrain>();
         services.AddSerializerContext(GrainsJsonContext.Default);
+        services.AddSerializerContext(Grid.GridJsonContext.Default);
 
         services.TryAddSingleton<RunnerPool>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiloWorkload, RunnerPool>(sp => sp.GetRequiredService<RunnerPool>()));

@@ -62,6 +62,9 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<MessageCenter>();
         services.TryAddSingleton<IGrainCallInvoker>(sp => sp.GetRequiredService<MessageCenter>());
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
+        services.TryAddSingleton<GrainCallCodec>();
+        services.AddSerializerContext(PrimitivesJsonContext.Default);
+        services.TryAddSingleton(sp => new IncomingCalls(sp.GetRequiredService<GrainCallCodec>(), sp.GetRequiredService<IGrainCallInvoker>()));
         services.TryAddSingleton<PersistentStateFactory>();
         services.TryAddSingleton<ReminderService>();
         services.TryAddSingleton<IReminderRegistry>(sp => sp.GetRequiredService<ReminderService>());
