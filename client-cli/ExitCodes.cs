@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The command line or its input is wrong.</summary>
     public const int Usage = 2;
 
+    /// <summary>The grid cannot be reached, or it refused the secret.</summary>
+    public const int Unreachable = 3;
+
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Interrupted = 130;
 

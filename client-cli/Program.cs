@@ -6,10 +6,12 @@ var root = new RootCommand("""
     grid: run JavaScript tasks on a GridActors volunteer-computing grid.
 
     Exit codes: 0 every item succeeded; 1 some items failed or the module cannot run;
-    2 the command line or its input is wrong; 130 interrupted.
+    2 the command line or its input is wrong; 3 the grid cannot be reached or refused the secret;
+    130 interrupted.
     """)
 {
     RunCommand.Create(),
+    SiloCommand.Create(),
 };
 
 var parsed = root.Parse(args);

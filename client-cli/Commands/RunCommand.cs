@@ -4,6 +4,7 @@ using System.Text;
 using GridActors.Cli.Output;
 using GridActors.Cli.Submission;
 using GridActors.Grid;
+using GridActors.Runtime.Messaging;
 using GridActors.Silo;
 
 namespace GridActors.Cli.Commands;
@@ -63,9 +64,13 @@ internal static class RunCommand
             Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item.",
         };
 
+        var grid = new Option<string?>("--grid") { Description = "Submit to the silo at this address instead of starting a grid in this process.", HelpName = "HOST:PORT" };
+        var redis = GridAddress.Redis("Submit to a grid found in this Redis: the client picks a live silo from its membership table.");
+        var secret = GridAddress.Secret();
+        var cluster = GridAddress.Cluster();
         var command = new Command("run", "Run a module on items and print the results in input order. Without a grid address it starts a grid in this process.")
         {
-            module, items, stdin, local, jobTimeout, maxAttempts, json,
+            module, items, stdin, local, jobTimeout, maxAttempts, json, grid, redis, secret, cluster,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new RunRequest(
@@ -74,7 +79,8 @@ internal static class RunCommand
                 result.GetValue(stdin),
                 result.GetValue(local),
                 new TaskOptions(TimeSpan.FromSeconds(result.GetValue(jobTimeout)), result.GetValue(maxAttempts), KeepResults: false),
-                result.GetValue(json)),
+                result.GetValue(json),
+                new GridTarget(result.GetValue(grid), result.GetValue(redis), GridAddress.SecretOf(result.GetValue(secret)), result.GetValue(cluster)!)),
             Console.In,
             Console.Out,
             Console.Error,
@@ -87,6 +93,18 @@ internal static class RunCommand
         if (!request.Module.Exists)
         {
             await stderr.WriteLineAsync($"grid: module file '{request.Module}' not found. Give the path of a JavaScript module, such as examples/square.js.");
+            return ExitCodes.Usage;
+        }
+
+        if (request.Target.IsRemote && request.Local)
+        {
+            await stderr.WriteLineAsync("grid: --local runs without a grid; leave out --grid and --redis, or --local.");
+            return ExitCodes.Usage;
+        }
+
+        if (request.Target.IsRemote && request.Target.Secret is null)
+        {
+            await stderr.WriteLineAsync($"grid: the grid needs its cluster secret: --secret SECRET or {GridAddress.SecretVariable}.");
             return ExitCodes.Usage;
         }
 
@@ -135,12 +153,30 @@ internal static class RunCommand
             {
                 moduleError = await LocalRun.RunAsync(moduleSource, hash, request.Options, input, OnResults, stderr, cancellationToken);
             }
+            else if (request.Target.IsRemote)
+            {
+                await using var client = request.Target.Grid is { } gateway
+                    ? await GridClient.ConnectAsync(gateway, request.Target.Secret!, cancellationToken)
+                    : await GridClient.ConnectThroughRedisAsync(request.Target.Redis!, request.Target.Cluster, request.Target.Secret!, TimeProvider.System, cancellationToken);
+                var session = new TaskSession(client.Grains, Guid.NewGuid().ToString("N")[..12]);
+                moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
+            }
             else
             {
                 await using var grid = await EmbeddedGrid.StartAsync(cancellationToken: cancellationToken);
                 var session = new TaskSession(grid.Grains, Guid.NewGuid().ToString("N")[..12]);
                 moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
             }
+        }
+        catch (GridUnreachableException exception)
+        {
+            await stderr.WriteLineAsync($"grid: {exception.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            await stderr.WriteLineAsync($"grid: {exception.Message}");
+            return ExitCodes.Unreachable;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -167,4 +203,10 @@ internal static class RunCommand
 }
 
 /// <summary>What `grid run` was asked to do.</summary>
-internal sealed record RunRequest(FileInfo Module, IReadOnlyList<string> Items, bool Stdin, bool Local, TaskOptions Options, bool Json);
+internal sealed record RunRequest(FileInfo Module, IReadOnlyList<string> Items, bool Stdin, bool Local, TaskOptions Options, bool Json, GridTarget Target);
+
+/// <summary>Which grid `grid run` submits to: none (embedded), a silo, or a cluster found in Redis.</summary>
+internal sealed record GridTarget(string? Grid, string? Redis, string? Secret, string Cluster)
+{
+    public bool IsRemote => Grid is not null || Redis is not null;
+}

@@ -12,6 +12,7 @@ internal sealed class Silo(
     ReminderService reminders,
     Catalog catalog,
     SiloRuntime runtime,
+    IEnumerable<ISiloJoinCheck> joinChecks,
     IEnumerable<ISiloStartupTask> startupTasks,
     TimeProvider timeProvider,
     IOptions<GrainCollectionOptions> collection,
@@ -22,6 +23,12 @@ internal sealed class Silo(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = runtime;
+        var members = await membership.RefreshAsync();
+        foreach (var check in joinChecks)
+        {
+            await check.CheckAsync(members, cancellationToken);
+        }
+
         await membership.JoinAsync();
         reminders.Start();
         var age = collection.Value.CollectionAge;

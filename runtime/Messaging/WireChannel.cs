@@ -48,8 +48,9 @@ public sealed class WireChannel : IAsyncDisposable
         var proof = await ReceiveAsync(socket, cancellationToken);
         if (proof is null || !secret.Verify(challenge, proof))
         {
-            // The refused peer owes no answer to the close, so the silo does not wait for one.
+            // Say why, and let the peer read it before the connection goes: a reset could overtake the reason.
             await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, Refused, cancellationToken);
+            await DrainUntilCloseAsync(socket, cancellationToken);
             socket.Abort();
             throw new UnauthorizedAccessException("A peer was refused: it did not prove the cluster secret.");
         }
@@ -70,6 +71,11 @@ public sealed class WireChannel : IAsyncDisposable
         var welcome = await ReceiveAsync(socket, cancellationToken);
         if (welcome is null || !welcome.AsSpan().SequenceEqual("welcome"u8))
         {
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            }
+
             throw new UnauthorizedAccessException(socket.CloseStatusDescription == Refused
                 ? "The grid refused the cluster secret. Give the grid's secret with --secret or GRIDACTORS_SECRET."
                 : $"The silo closed the connection during the handshake ({socket.CloseStatusDescription ?? "no reason given"}).");
@@ -218,6 +224,20 @@ public sealed class WireChannel : IAsyncDisposable
         if (reply is not null && message.Kind == WireKind.Call)
         {
             _outbox.Writer.TryWrite(GrainCallCodec.Serialize(reply));
+        }
+    }
+
+    private static async Task DrainUntilCloseAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await ReceiveAsync(socket, cancellationToken) is not null)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+        {
+            // The peer went without answering the close; nothing more to tell it.
         }
     }
 

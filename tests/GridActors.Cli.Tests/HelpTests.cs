@@ -5,6 +5,7 @@ public class HelpTests
     [Theory]
     [InlineData("run-help.txt", "run", "--help")]
     [InlineData("root-help.txt", "--help")]
+    [InlineData("silo-help.txt", "silo", "--help")]
     public async Task Help_MatchesTheStoredExpectation(string expected, params string[] args)
     {
         var run = await GridProcess.RunAsync(args);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace GridActors.Testing;
 
@@ -13,7 +11,7 @@ public sealed class RedisServer : IDisposable
     public RedisServer()
     {
         _folder = Directory.CreateTempSubdirectory("gridactors-redis-").FullName;
-        Port = FreePort();
+        Port = Ports.Free();
         _process = Start();
     }
 
@@ -76,12 +74,5 @@ public sealed class RedisServer : IDisposable
         }
 
         throw new InvalidOperationException($"redis-server did not start on port {Port}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

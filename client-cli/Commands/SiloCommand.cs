@@ -1,0 +1,93 @@
+using System.CommandLine;
+using GridActors.Silo;
+using Microsoft.Extensions.Hosting;
+
+namespace GridActors.Cli.Commands;
+
+/// <summary>`grid silo --redis HOST:PORT`: joins this machine to a grid and donates its CPUs until stopped.</summary>
+internal static class SiloCommand
+{
+    public static Command Create()
+    {
+        var redis = GridAddress.Redis("The grid's Redis server. Required.");
+        var secret = GridAddress.Secret();
+        var cluster = GridAddress.Cluster();
+        var port = new Option<int>("--port") { Description = "The port clients connect to.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
+        var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
+        var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
+        var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
+        var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 65535)
+            {
+                r.AddError($"--port must be from 1 to 65535, not {r.GetValueOrDefault<int>()}.");
+            }
+        });
+        cpus.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 and var value)
+            {
+                r.AddError($"--cpus must be at least 1, not {value}.");
+            }
+        });
+        maxCpu.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is <= 0 or > 100)
+            {
+                r.AddError($"--max-cpu must be above 0 and at most 100, not {r.GetValueOrDefault<double>()}.");
+            }
+        });
+
+        var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
+        {
+            redis, secret, cluster, port, host, cpus, maxCpu, name,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new SiloHostOptions
+            {
+                Redis = result.GetValue(redis) ?? string.Empty,
+                Secret = GridAddress.SecretOf(result.GetValue(secret)) ?? string.Empty,
+                Cluster = result.GetValue(cluster)!,
+                Port = result.GetValue(port),
+                Host = result.GetValue(host)!,
+                Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
+                MaxCpu = result.GetValue(maxCpu),
+                Name = result.GetValue(name) ?? Environment.MachineName,
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(SiloHostOptions options, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            await Console.Error.WriteLineAsync("grid: a silo needs the grid's Redis: grid silo --redis HOST:PORT.");
+            return ExitCodes.Usage;
+        }
+
+        if (string.IsNullOrEmpty(options.Secret))
+        {
+            await Console.Error.WriteLineAsync($"grid: a silo needs the cluster secret: --secret SECRET or {GridAddress.SecretVariable}.");
+            return ExitCodes.Usage;
+        }
+
+        var app = SiloHost.Build(options);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"grid: the silo could not join the grid: {exception.Message}");
+            await app.DisposeAsync();
+            return ExitCodes.Unreachable;
+        }
+
+        await Console.Error.WriteLineAsync($"grid: silo {options.Name} joined cluster '{options.Cluster}' at {options.Host}:{options.Port} with {options.Cpus} runners. Ctrl+C leaves the grid.");
+        await app.WaitForShutdownAsync(cancellationToken);
+        await app.DisposeAsync();
+        return ExitCodes.Success;
+    }
+}
