@@ -57,9 +57,9 @@ internal sealed class SchedulerGrain(IClusterMembership membership) : Grain, ISc
         var candidates = _volunteers.Values
             .Where(v => v.Credits > 0)
             .Select(v => (Volunteer: v, Member: loads.GetValueOrDefault(v.Silo)))
-            .Where(c => c.Member is null || (c.Member.Status == SiloStatus.Active && c.Member.Load.CpuPercent <= c.Member.Load.MaxCpuPercent))
-            .OrderBy(c => c.Member is null ? double.MaxValue : Utilisation(c.Member.Load))
-            .ThenBy(c => c.Member?.Load.CpuPercent ?? 100)
+            .Where(c => c.Member is not null && c.Member.Status == SiloStatus.Active && c.Member.Load.CpuPercent <= c.Member.Load.MaxCpuPercent)
+            .OrderBy(c => Utilisation(c.Member!.Load))
+            .ThenBy(c => c.Member!.Load.CpuPercent)
             .Select(c => c.Volunteer)
             .ToList();
 

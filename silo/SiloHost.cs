@@ -8,12 +8,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace GridActors.Silo;
 
 /// <summary>
-/// A silo that joins a grid: membership, reminders and state in Redis, runners on this machine, and a
-/// WebSocket endpoint at /grid where clients (and, later, other silos) connect with the cluster secret.
+/// A silo that joins a grid: membership, reminders, state and the grain directory in Redis, runners on
+/// this machine, and a WebSocket endpoint at /grid where clients and other silos connect with the
+/// cluster secret.
 /// </summary>
 public static partial class SiloHost
 {
@@ -26,14 +28,14 @@ public static partial class SiloHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 
         // A silo that cannot start says why on its own (grid silo prints it); the host's copy is noise.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.Port));
-        builder.Services.AddSingleton(new ClusterSecret(options.Secret));
+        builder.Services.AddClusterMessaging(options.Secret);
         builder.Services.AddGridSilo(o =>
         {
             o.Name = options.Name;
@@ -47,7 +49,6 @@ public static partial class SiloHost
             o.ClusterId = options.Cluster;
         });
         builder.Services.AddGridGrains(r => r.Runners = options.Cpus);
-        builder.Services.AddSingleton<ISiloJoinCheck, SingleSiloGuard>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -14,6 +14,9 @@ internal sealed class Catalog
 
     public int Count => _activations.Count;
 
+    /// <summary>Raised when an activation has gone, so the cluster router can give up its directory entry.</summary>
+    public event Action<GrainId>? Deactivated;
+
     internal void Attach(SiloRuntime runtime) => _runtime = runtime;
 
     public GrainActivation GetOrCreate(GrainId grainId)
@@ -36,8 +39,11 @@ internal sealed class Catalog
         _activations.TryRemove(new KeyValuePair<GrainId, GrainActivation>(activation.GrainId, activation));
     }
 
-    internal void OnDeactivated(GrainActivation activation) =>
+    internal void OnDeactivated(GrainActivation activation)
+    {
         _deactivating.TryRemove(new KeyValuePair<GrainId, Task>(activation.GrainId, activation.Deactivated));
+        Deactivated?.Invoke(activation.GrainId);
+    }
 
     /// <summary>Deactivates the activations idle since <paramref name="cutoffTimestamp"/>; returns how many.</summary>
     public int CollectIdle(long cutoffTimestamp)

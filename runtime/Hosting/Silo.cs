@@ -12,23 +12,18 @@ internal sealed class Silo(
     ReminderService reminders,
     Catalog catalog,
     SiloRuntime runtime,
-    IEnumerable<ISiloJoinCheck> joinChecks,
     IEnumerable<ISiloStartupTask> startupTasks,
     TimeProvider timeProvider,
     IOptions<GrainCollectionOptions> collection,
-    IOptions<SiloOptions> options) : IHostedService
+    IOptions<SiloOptions> options,
+    IHostApplicationLifetime lifetime) : IHostedService
 {
     private ITimer? _collector;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = runtime;
-        var members = await membership.RefreshAsync();
-        foreach (var check in joinChecks)
-        {
-            await check.CheckAsync(members, cancellationToken);
-        }
-
+        membership.DeclaredDead += lifetime.StopApplication;
         await membership.JoinAsync();
         reminders.Start();
         var age = collection.Value.CollectionAge;

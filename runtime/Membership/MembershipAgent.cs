@@ -24,6 +24,9 @@ internal sealed partial class MembershipAgent(
 
     public IReadOnlyList<MembershipEntry> Members => Volatile.Read(ref _members);
 
+    /// <summary>Raised when this silo reads itself Dead: its peers gave up on it, and it must stop.</summary>
+    public event Action? DeclaredDead;
+
     public async Task JoinAsync()
     {
         var now = timeProvider.GetUtcNow();
@@ -114,12 +117,54 @@ internal sealed partial class MembershipAgent(
         try
         {
             await RefreshAsync();
+            await DeclareSilentSilosDeadAsync();
         }
         catch (Exception exception)
         {
             LogRefreshFailed(logger, exception);
         }
     }
+
+    /// <summary>
+    /// Failure detection: an Active silo whose IAmAlive is older than the death timeout is declared
+    /// Dead with a conditional write (one of the peers that notice wins; the others see it done).
+    /// </summary>
+    private async Task DeclareSilentSilosDeadAsync()
+    {
+        var data = await table.ReadAllAsync();
+        var now = timeProvider.GetUtcNow();
+        foreach (var (entry, etag) in data.Entries)
+        {
+            if (entry.Address == silo.Address)
+            {
+                if (entry.Status == SiloStatus.Dead)
+                {
+                    LogDeclaredDead(logger, silo.Address);
+                    DeclaredDead?.Invoke();
+                }
+
+                continue;
+            }
+
+            if (entry.Status == SiloStatus.Active && now - entry.IAmAliveTime > _options.DeathTimeout)
+            {
+                var dead = entry with { Status = SiloStatus.Dead, Suspicions = [.. entry.Suspicions, new Suspicion(silo.Address, now)] };
+                if (await table.UpdateRowAsync(dead, etag, data.Version.Next()))
+                {
+                    LogSiloDead(logger, entry.Address, entry.Name, (now - entry.IAmAliveTime).TotalSeconds);
+                    await RefreshAsync();
+                }
+
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Silo {Address} ({Name}) declared Dead: no IAmAlive for {Seconds:0.0} s")]
+    private static partial void LogSiloDead(ILogger logger, SiloAddress address, string name, double seconds);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "This silo ({Address}) was declared Dead by its peers; it stops")]
+    private static partial void LogDeclaredDead(ILogger logger, SiloAddress address);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Silo {Address} ({Name}) joined the cluster")]
     private static partial void LogJoined(ILogger logger, SiloAddress address, string name);

@@ -1,4 +1,3 @@
-using GridActors.Runtime.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -7,17 +6,18 @@ namespace GridActors.Runtime.Reminders;
 /// <summary>
 /// Registers reminders and fires those of the buckets this silo owns: every poll it reads, per owned
 /// range, the reminders due by now (in batches, never the whole table), moves each to its next tick
-/// and delivers the tick as a call to the grain's <see cref="IRemindable.ReceiveReminder"/>. Ticks missed
+/// and delivers the tick as a grain call to <see cref="IRemindable.ReceiveReminder"/>, wherever the grain lives. Ticks missed
 /// while nobody fired them are folded into one.
 /// </summary>
 internal sealed partial class ReminderService(
     IReminderTable table,
     IRingRange ring,
-    MessageCenter messageCenter,
+    IGrainCallInvoker calls,
     TimeProvider timeProvider,
     IOptions<ReminderOptions> options,
     ILogger<ReminderService> logger) : IReminderRegistry, IAsyncDisposable
 {
+    private static readonly GrainMethod ReceiveReminder = GrainMethod.For(typeof(IRemindable).GetMethod(nameof(IRemindable.ReceiveReminder))!);
     private readonly ReminderOptions _options = options.Value;
     private ITimer? _timer;
     private int _polling;
@@ -103,7 +103,7 @@ internal sealed partial class ReminderService(
     {
         try
         {
-            await messageCenter.RunAsync(entry.GrainId, grain => ((IRemindable)grain).ReceiveReminder(entry.Name, status));
+            await calls.InvokeAsync(entry.GrainId, ReceiveReminder, [entry.Name, status]);
         }
         catch (Exception exception)
         {

@@ -81,15 +81,6 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
     }
 
     [Fact]
-    public async Task SecondSilo_IsRefusedWhileTheFirstLives()
-    {
-        var second = await GridProcess.RunAsync("silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture), "--secret", "s3cret");
-
-        Assert.Equal(3, second.ExitCode);
-        Assert.StartsWith("grid: the silo could not join the grid: The cluster already has a live silo (test-silo at 127.0.0.1:", second.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Sigterm_LeavesTheGrid_MarkingTheSiloDead()
     {
         using (var term = Process.Start("kill", ["-TERM", _silo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GridActors.Testing;
+using StackExchange.Redis;
+
+namespace GridActors.Cli.Tests;
+
+/// <summary>Three `grid silo` processes on one redis-server, and a task that outlives one of them.</summary>
+public sealed partial class ClusterTests : IClassFixture<RedisServer>
+{
+    private readonly RedisServer _redis;
+    private readonly string _cluster = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+
+    public ClusterTests(RedisServer redis) => _redis = redis;
+
+    [Fact]
+    public async Task KillNineOfASiloMidTask_LosesNothing_PrintsEachResultOnceInOrder_AndTheSiloIsDeclaredDead()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+        await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
+        var silos = new Dictionary<int, SiloProcess> { [ports[0]] = a, [ports[1]] = b, [ports[2]] = c };
+        var module = Modules.Write("slow.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+
+        // The client talks to silo a; the victim is a silo that holds neither the task nor the scheduler.
+        using var client = Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{ports[0]}", "--secret", "s3cret"))!;
+        var stderr = client.StandardError.ReadToEndAsync();
+        var feeding = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 300; i++)
+            {
+                await client.StandardInput.WriteLineAsync(i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            client.StandardInput.Close();
+        });
+        var lines = new List<string>();
+        while (lines.Count < 50 && await client.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Limit) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        SiloAddress scheduler;
+        using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address))
+        {
+            scheduler = SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync($"{_cluster}:directory:{{scheduler/default}}"))!);
+        }
+
+        var victimPort = ports.Skip(1).First(p => p != scheduler.Port);
+        var victim = silos[victimPort];
+        victim.Process.Kill(entireProcessTree: true);
+        var killed = Stopwatch.StartNew();
+
+        while (await client.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        await client.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await feeding;
+        Assert.Equal((0, string.Empty), (client.ExitCode, await stderr));
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), lines);
+
+        // One survivor wins the conditional write that declares the victim Dead, and logs it.
+        var declared = await await Task.WhenAny(silos.Where(s => s.Key != victimPort).Select(s =>
+            s.Value.WaitForLineAsync(l => l.Contains($":{victimPort}:", StringComparison.Ordinal) && l.Contains("declared Dead", StringComparison.Ordinal))));
+        var silence = double.Parse(SilenceSeconds().Match(declared).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(silence, 3.0, 5.0);
+        Assert.True(killed.Elapsed < TimeSpan.FromMinutes(1), $"the task took {killed.Elapsed} after the kill");
+    }
+
+    [GeneratedRegex(@"no IAmAlive for ([0-9.]+) s")]
+    private static partial Regex SilenceSeconds();
+}

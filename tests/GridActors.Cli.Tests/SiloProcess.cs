@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace GridActors.Cli.Tests;
+
+/// <summary>A `grid silo` process; its stderr lines are kept, and tests wait for the lines they expect.</summary>
+internal sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly List<string> _log = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waits = [];
+
+    private SiloProcess(Process process) => Process = process;
+
+    public Process Process { get; }
+
+    public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name)
+    {
+        var silo = new SiloProcess(Process.Start(GridProcess.StartInfo(
+            "silo", "--redis", redis, "--cluster", cluster, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--secret", "s3cret", "--cpus", "1", "--name", name))!);
+        silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
+        silo.Process.OutputDataReceived += (_, _) => { };
+        silo.Process.BeginErrorReadLine();
+        silo.Process.BeginOutputReadLine();
+        await silo.WaitForLineAsync(l => l.StartsWith($"grid: silo {name} joined cluster", StringComparison.Ordinal));
+        return silo;
+    }
+
+    public Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_log)
+        {
+            var earlier = _log.FirstOrDefault(match);
+            if (earlier is not null)
+            {
+                seen.SetResult(earlier);
+            }
+            else
+            {
+                _waits.Add((match, seen));
+            }
+        }
+
+        return seen.Task.WaitAsync(Testing.Eventually.Limit);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+
+        Process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        lock (_log)
+        {
+            if (line is null)
+            {
+                foreach (var (_, seen) in _waits)
+                {
+                    seen.TrySetException(new InvalidOperationException("grid silo exited; its log: " + string.Join('\n', _log)));
+                }
+
+                return;
+            }
+
+            _log.Add(line);
+            foreach (var wait in _waits.Where(w => w.Match(line)).ToList())
+            {
+                wait.Seen.TrySetResult(line);
+                _waits.Remove(wait);
+            }
+        }
+    }
+}
