@@ -71,6 +71,43 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         Assert.True(killed.Elapsed < TimeSpan.FromMinutes(1), $"the task took {killed.Elapsed} after the kill");
     }
 
+    [Fact]
+    public async Task RestartOfRedisMidTask_TheTaskCompletesWithCompleteOutput()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+        var module = Modules.Write("slow20.js", "module.exports = function (x) { var end = Date.now() + 20; while (Date.now() < end) {} return x }\n");
+        using var client = Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{ports[0]}", "--secret", "s3cret"))!;
+        var stderr = client.StandardError.ReadToEndAsync();
+        var feeding = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 300; i++)
+            {
+                await client.StandardInput.WriteLineAsync(i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            client.StandardInput.Close();
+        });
+        var lines = new List<string>();
+        while (lines.Count < 50 && await client.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Limit) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        await _redis.RestartAsync();
+
+        while (await client.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line)
+        {
+            lines.Add(line);
+        }
+
+        await client.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await feeding;
+        Assert.Equal((0, string.Empty), (client.ExitCode, await stderr));
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), lines);
+    }
+
     [GeneratedRegex(@"no IAmAlive for ([0-9.]+) s")]
     private static partial Regex SilenceSeconds();
 }
