@@ -1,5 +1,6 @@
 using GridActors.Grid;
 using GridActors.Runtime;
+using GridActors.Runtime.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains;
@@ -12,7 +13,8 @@ namespace GridActors.Grains;
 /// </summary>
 internal sealed class JobGrain(
     [PersistentState("job")] IPersistentState<JobGrainState> state,
-    IOptions<GridOptions> options) : Grain, IJobGrain
+    IOptions<GridOptions> options,
+    GridTelemetry telemetry) : Grain, IJobGrain
 {
     internal const string LeaseReminder = "lease";
     internal const string SchedulerKey = "default";
@@ -104,6 +106,7 @@ internal sealed class JobGrain(
         {
             job.Attempt++;
             job.LastError = error;
+            telemetry.JobsReissued.Add(1, new KeyValuePair<string, object?>("reason", kind.ToString()));
             _volunteer = null;
             await state.WriteStateAsync();
             await Enqueue();
@@ -118,6 +121,7 @@ internal sealed class JobGrain(
     private async Task FinishAsync(string? result, string? error, JobErrorKind kind)
     {
         var spec = state.State.Spec!;
+        (error is null ? telemetry.JobsCompleted : telemetry.JobsFailed).Add(1);
         await UnregisterReminder(LeaseReminder);
         await GrainFactory.GetGrain<ITaskGrain>(spec.TaskId).ReportAsync(new JobReport(spec.Index, spec.Item, result, error, kind));
 

@@ -1,5 +1,6 @@
 using GridActors.Grid;
 using GridActors.Runtime;
+using GridActors.Runtime.Diagnostics;
 
 namespace GridActors.Grains;
 
@@ -8,7 +9,7 @@ namespace GridActors.Grains;
 /// the lowest-load silos first, as the silos publish their load in the membership table; a silo that
 /// is not Active, or whose CPU use is above its threshold, gets nothing until that changes.
 /// </summary>
-internal sealed class SchedulerGrain(IClusterMembership membership) : Grain, ISchedulerGrain
+internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetry telemetry) : Grain, ISchedulerGrain
 {
     private readonly Queue<JobTicket> _queue = new();
     private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
@@ -84,6 +85,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership) : Grain, ISc
             volunteer.Credits -= batch.Count;
             if (batch.Count > 0)
             {
+                telemetry.JobsPlaced.Add(batch.Count);
                 _ = GrainFactory.GetGrain<IVolunteerGrain>(volunteer.Id).RunAsync(batch);
             }
         }

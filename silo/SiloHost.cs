@@ -49,6 +49,7 @@ public static partial class SiloHost
             o.ClusterId = options.Cluster;
         });
         builder.Services.AddGridGrains(r => r.Runners = options.Cpus);
+        TelemetryExport.AddIfConfigured(builder.Services);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

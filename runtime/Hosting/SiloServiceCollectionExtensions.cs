@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using GridActors.Runtime.Activation;
+using GridActors.Runtime.Diagnostics;
 using GridActors.Runtime.Directory;
 using GridActors.Runtime.Membership;
 using GridActors.Runtime.Messaging;
@@ -57,6 +58,8 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IGrainDirectory, InMemoryGrainDirectory>();
         services.TryAddSingleton<IRingRange, WholeRing>();
 
+        services.AddMetrics();
+        services.TryAddSingleton<GridTelemetry>();
         services.TryAddSingleton<GrainTypeRegistry>();
         services.TryAddSingleton<Catalog>();
         services.TryAddSingleton<MessageCenter>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GridActors.Runtime.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ internal sealed partial class MembershipAgent(
     IEnumerable<ISiloWorkload> workloads,
     TimeProvider timeProvider,
     IOptions<MembershipOptions> options,
+    GridTelemetry telemetry,
     ILogger<MembershipAgent> logger) : IClusterMembership, IAsyncDisposable
 {
     private readonly MembershipOptions _options = options.Value;
@@ -45,7 +47,10 @@ internal sealed partial class MembershipAgent(
         var (entry, etag) = data.Entries.FirstOrDefault(e => e.Entry.Address == silo.Address);
         if (entry is not null)
         {
-            await table.UpdateRowAsync(entry with { Status = status }, etag, data.Version.Next());
+            if (await table.UpdateRowAsync(entry with { Status = status }, etag, data.Version.Next()))
+            {
+                telemetry.MembershipChanges.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));
+            }
         }
     }
 
@@ -95,6 +100,7 @@ internal sealed partial class MembershipAgent(
                 : await table.UpdateRowAsync(entry, data.Entries.Single(e => e.Entry.Address == entry.Address).ETag, data.Version.Next());
             if (written)
             {
+                telemetry.MembershipChanges.Add(1, new KeyValuePair<string, object?>("status", entry.Status.ToString()));
                 return;
             }
         }
@@ -151,6 +157,7 @@ internal sealed partial class MembershipAgent(
                 var dead = entry with { Status = SiloStatus.Dead, Suspicions = [.. entry.Suspicions, new Suspicion(silo.Address, now)] };
                 if (await table.UpdateRowAsync(dead, etag, data.Version.Next()))
                 {
+                    telemetry.MembershipChanges.Add(1, new KeyValuePair<string, object?>("status", nameof(SiloStatus.Dead)));
                     LogSiloDead(logger, entry.Address, entry.Name, (now - entry.IAmAliveTime).TotalSeconds);
                     await RefreshAsync();
                 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using GridActors.Runtime.Activation;
+using GridActors.Runtime.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Runtime.Messaging;
@@ -7,13 +9,16 @@ namespace GridActors.Runtime.Messaging;
 /// Routes grain calls to activations. In an embedded silo every grain is activated locally; the
 /// cluster transport routes calls for grains placed on other silos before they reach this point.
 /// </summary>
-internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, IOptions<MessagingOptions> options) : IGrainCallInvoker
+internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, IOptions<MessagingOptions> options, GridTelemetry telemetry) : IGrainCallInvoker
 {
     private static readonly Task<object?> Sent = Task.FromResult<object?>(null);
     private readonly TimeSpan _responseTimeout = options.Value.ResponseTimeout;
 
     public Task<object?> InvokeAsync(GrainId target, GrainMethod method, object?[]? arguments)
     {
+        using var activity = GridTelemetry.Source.StartActivity(method.Name, ActivityKind.Internal);
+        activity?.SetTag("gridactors.grain", target.ToString());
+        telemetry.GrainCalls.Add(1);
         var message = Message.Call(method, arguments);
         Deliver(target, message);
         return message.Completion is null ? Sent : AwaitResponse(target, method, message.Completion.Task);

@@ -77,6 +77,18 @@ public class JobGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetriesAndFailures_AreCounted()
+    {
+        using var metrics = new MeterRecorder(_silo.Services.GetRequiredService<GridActors.Runtime.Diagnostics.GridTelemetry>().Meter);
+        await Job.StartAsync(Spec(maxAttempts: 2));
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", null, "exceeded the 512 MiB memory limit", JobErrorKind.Memory));
+        await Job.CompleteAsync(new JobOutcome("t1/7", 2, "v1", null, "exceeded the 512 MiB memory limit", JobErrorKind.Memory));
+        await _reported.WaitAsync();
+
+        Assert.Equal((1L, 1L, 0L), (metrics["gridactors.jobs.reissued"], metrics["gridactors.jobs.failed"], metrics["gridactors.jobs.completed"]));
+    }
+
+    [Fact]
     public async Task ScriptError_FailsAtOnce()
     {
         await Job.StartAsync(Spec());

@@ -14,6 +14,36 @@ public class ActivationTests
     }
 
     [Fact]
+    public async Task Call_IsTracedAndCounted()
+    {
+        await using var silo = await RuntimeFixture.StartAsync(new Probe());
+        using var metrics = new MeterRecorder(silo.Services.GetRequiredService<Diagnostics.GridTelemetry>().Meter);
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "GridActors",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("gridactors.grain") as string == "probe/traced")
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await silo.Grains.GetGrain<IProbeGrain>("traced").EchoAsync("x");
+        await silo.Grains.GetGrain<IProbeGrain>("traced").EchoAsync("y");
+
+        Assert.Equal(2, metrics["gridactors.grain.calls"]);
+        Assert.Equal(["IProbeGrain.EchoAsync", "IProbeGrain.EchoAsync"], spans.Select(s => s.OperationName));
+    }
+
+    [Fact]
     public async Task Calls_RunOneAtATime()
     {
         var probe = new Probe();
