@@ -160,7 +160,11 @@ internal sealed class RunnerProcess
         }
         catch (Exception exception) when (exception is IOException or InvalidDataException or EndOfStreamException or System.Text.Json.JsonException or ObjectDisposedException)
         {
-            _killReason ??= (JobErrorKind.Lost, $"the runner broke its protocol ({exception.Message})");
+            lock (_lock)
+            {
+                _killReason ??= (JobErrorKind.Lost, $"the runner broke its protocol ({exception.Message})");
+            }
+
             Kill();
         }
 
@@ -168,15 +172,16 @@ internal sealed class RunnerProcess
         RunnerJob? head;
         RunnerJob[] rest;
         TimeSpan ran;
+        (JobErrorKind Kind, string Error) reason;
         lock (_lock)
         {
             head = _inFlight.Count > 0 && !(_retiring && _killReason is null) ? _inFlight.Dequeue() : null;
             rest = [.. _inFlight];
             _inFlight.Clear();
             ran = _time.GetElapsedTime(_headStarted);
+            reason = _killReason ?? (JobErrorKind.Lost, $"the runner exited unexpectedly (exit code {_process.ExitCode})");
         }
 
-        var reason = _killReason ?? (JobErrorKind.Lost, $"the runner exited unexpectedly (exit code {_process.ExitCode})");
         onExit(head, head is null ? null : new RunnerResult(null, reason.Error, reason.Kind, ran), rest);
         _process.Dispose();
     }
@@ -184,6 +189,7 @@ internal sealed class RunnerProcess
     /// <summary>Kills the runner when its running job is past its time limit or the runner is past its memory limit.</summary>
     public void Check(long memoryCeilingBytes, long memoryLimitBytes)
     {
+        bool kill;
         lock (_lock)
         {
             if (_killReason is not null || _inFlight.Count == 0)
@@ -196,25 +202,15 @@ internal sealed class RunnerProcess
             {
                 _killReason = (JobErrorKind.Timeout, $"timed out after {FormatSeconds(head.Timeout)}");
             }
+            else if (WorkingSet() > memoryCeilingBytes)
+            {
+                _killReason = (JobErrorKind.Memory, $"exceeded the {Sizes.Format(memoryLimitBytes)} memory limit");
+            }
+
+            kill = _killReason is not null;
         }
 
-        if (_killReason is null)
-        {
-            try
-            {
-                _process.Refresh();
-                if (_process.WorkingSet64 > memoryCeilingBytes)
-                {
-                    _killReason = (JobErrorKind.Memory, $"exceeded the {Sizes.Format(memoryLimitBytes)} memory limit");
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                return;
-            }
-        }
-
-        if (_killReason is not null)
+        if (kill)
         {
             Kill();
         }
@@ -229,6 +225,19 @@ internal sealed class RunnerProcess
         catch (InvalidOperationException)
         {
             // Already gone.
+        }
+    }
+
+    private long WorkingSet()
+    {
+        try
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
         }
     }
 
