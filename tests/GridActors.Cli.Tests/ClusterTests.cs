@@ -25,22 +25,8 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         var module = Modules.Write("slow.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
 
         // The client talks to silo a; the victim is a silo that holds neither the task nor the scheduler.
-        using var client = Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{ports[0]}", "--secret", "s3cret"))!;
-        var stderr = client.StandardError.ReadToEndAsync();
-        var feeding = Task.Run(async () =>
-        {
-            for (var i = 1; i <= 300; i++)
-            {
-                await client.StandardInput.WriteLineAsync(i.ToString(CultureInfo.InvariantCulture));
-            }
-
-            client.StandardInput.Close();
-        });
-        var lines = new List<string>();
-        while (lines.Count < 50 && await client.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Limit) is { } line)
-        {
-            lines.Add(line);
-        }
+        await using var client = StreamingClient.Start(module, ports[0], items: 300);
+        await client.ReadAsync(count: 50);
 
         SiloAddress scheduler;
         using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address))
@@ -53,15 +39,8 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         victim.Process.Kill(entireProcessTree: true);
         var killed = Stopwatch.StartNew();
 
-        while (await client.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line)
-        {
-            lines.Add(line);
-        }
-
-        await client.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        await feeding;
-        Assert.Equal((0, string.Empty), (client.ExitCode, await stderr));
-        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), lines);
+        var run = await client.FinishAsync();
+        Assert.Equal(new GridRun(0, Expected(300), string.Empty), run);
 
         // One survivor wins the conditional write that declares the victim Dead, and logs it.
         var declared = await await Task.WhenAny(silos.Where(s => s.Key != victimPort).Select(s =>
@@ -78,35 +57,15 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
         var module = Modules.Write("slow20.js", "module.exports = function (x) { var end = Date.now() + 20; while (Date.now() < end) {} return x }\n");
-        using var client = Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{ports[0]}", "--secret", "s3cret"))!;
-        var stderr = client.StandardError.ReadToEndAsync();
-        var feeding = Task.Run(async () =>
-        {
-            for (var i = 1; i <= 300; i++)
-            {
-                await client.StandardInput.WriteLineAsync(i.ToString(CultureInfo.InvariantCulture));
-            }
-
-            client.StandardInput.Close();
-        });
-        var lines = new List<string>();
-        while (lines.Count < 50 && await client.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Limit) is { } line)
-        {
-            lines.Add(line);
-        }
+        await using var client = StreamingClient.Start(module, ports[0], items: 300);
+        await client.ReadAsync(count: 50);
 
         await _redis.RestartAsync();
 
-        while (await client.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line)
-        {
-            lines.Add(line);
-        }
-
-        await client.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        await feeding;
-        Assert.Equal((0, string.Empty), (client.ExitCode, await stderr));
-        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), lines);
+        Assert.Equal(new GridRun(0, Expected(300), string.Empty), await client.FinishAsync());
     }
+
+    private static string Expected(int items) => string.Concat(Enumerable.Range(1, items).Select(i => $"{i}\n"));
 
     [GeneratedRegex(@"no IAmAlive for ([0-9.]+) s")]
     private static partial Regex SilenceSeconds();

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GridActors.Testing;
+
+namespace GridActors.Cli.Tests;
+
+/// <summary>`grid run --stdin` against a silo, fed items 1..N, whose output the test reads as it comes.</summary>
+internal sealed class StreamingClient : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+    private readonly Task _feeding;
+    private readonly StringBuilder _stdout = new();
+
+    private StreamingClient(Process process, int items)
+    {
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+        _feeding = Task.Run(async () =>
+        {
+            for (var i = 1; i <= items; i++)
+            {
+                await process.StandardInput.WriteLineAsync(i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            process.StandardInput.Close();
+        });
+    }
+
+    public static StreamingClient Start(string module, int port, int items) =>
+        new(Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{port}", "--secret", "s3cret"))!, items);
+
+    /// <summary>Waits until <paramref name="count"/> more result lines have arrived.</summary>
+    public async Task ReadAsync(int count)
+    {
+        for (var read = 0; read < count && await _process.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Limit) is { } line; read++)
+        {
+            _stdout.Append(line).Append('\n');
+        }
+    }
+
+    /// <summary>Reads the rest of the output and waits for the client to exit.</summary>
+    public async Task<GridRun> FinishAsync()
+    {
+        _stdout.Append(await _process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await _feeding;
+        return new GridRun(_process.ExitCode, _stdout.ToString(), await _stderr);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
