@@ -12,8 +12,6 @@ internal sealed class Catalog
     private readonly ConcurrentDictionary<GrainId, Task> _deactivating = new();
     private SiloRuntime? _runtime;
 
-    public int Count => _activations.Count;
-
     /// <summary>Raised when an activation has gone, so the cluster router can give up its directory entry.</summary>
     public event Action<GrainId>? Deactivated;
 

@@ -20,7 +20,7 @@ internal sealed class Message
 
     public bool Interleave { get; }
 
-    /// <summary>Completed with the call's result; null for one-way calls and runtime actions.</summary>
+    /// <summary>Completed with the call's result; null for one-way calls and runtime actions (timer ticks).</summary>
     public TaskCompletionSource<object?>? Completion { get; }
 
     public string Name => Method?.Name ?? "runtime action";
@@ -28,8 +28,8 @@ internal sealed class Message
     public static Message Call(GrainMethod method, object?[]? arguments) =>
         new(method, arguments, action: null, expectsResponse: !method.IsOneWay, method.AlwaysInterleave);
 
-    public static Message Run(Func<Grain, Task> action, bool expectsResponse = false) =>
-        new(method: null, arguments: null, action, expectsResponse, interleave: false);
+    public static Message Run(Func<Grain, Task> action) =>
+        new(method: null, arguments: null, action, expectsResponse: false, interleave: false);
 
     public Task Execute(Grain grain) => Action is not null ? Action(grain) : Method!.Invoke(grain, Arguments);
 

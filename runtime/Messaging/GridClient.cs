@@ -14,19 +14,15 @@ public sealed class GridClient : IAsyncDisposable
 {
     private readonly WireChannel _channel;
 
-    private GridClient(WireChannel channel, string gateway)
+    private GridClient(WireChannel channel)
     {
         _channel = channel;
-        Gateway = gateway;
         var registry = new GrainTypeRegistry([]);
         Grains = new GrainFactory(registry, new RemoteGrainCallInvoker(channel));
     }
 
     /// <summary>Gives references to the grid's grains.</summary>
     public IGrainFactory Grains { get; }
-
-    /// <summary>The silo this client talks to, HOST:PORT.</summary>
-    public string Gateway { get; }
 
     /// <summary>Connects to the silo at HOST:PORT.</summary>
     /// <exception cref="GridUnreachableException">Nothing answers there.</exception>
@@ -48,7 +44,7 @@ public sealed class GridClient : IAsyncDisposable
         try
         {
             var channel = await WireChannel.ConnectAsync(socket, new ClusterSecret(secret), codec, _ => Task.FromResult<WireMessage?>(null), cancellationToken);
-            return new GridClient(channel, gateway);
+            return new GridClient(channel);
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

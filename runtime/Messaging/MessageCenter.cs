@@ -24,14 +24,6 @@ internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, 
         return message.Completion is null ? Sent : AwaitResponse(target, method, message.Completion.Task);
     }
 
-    /// <summary>Queues a runtime action (a reminder tick) on the grain's activation, activating it if needed.</summary>
-    public Task<object?> RunAsync(GrainId target, Func<Grain, Task> action)
-    {
-        var message = Message.Run(action, expectsResponse: true);
-        Deliver(target, message);
-        return message.Completion!.Task;
-    }
-
     private void Deliver(GrainId target, Message message)
     {
         // An activation refuses messages only once it is leaving the catalog, so the next lookup finds a new one.
