@@ -24,6 +24,7 @@ public static class GridGrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<GridOptions>()
             .Validate(o => o.LeaseCheckPeriod >= TimeSpan.FromSeconds(1), "The lease check period must be at least 1 s.")
+            .Validate(o => o.VolunteerAnnouncePeriod > TimeSpan.Zero, "The volunteer announcement period must be positive.")
             .Validate(o => o.MaxActiveJobsPerTask >= 1 && o.MaxPrefetchPerRunner >= 1, "Active jobs and prefetch must be positive.")
             .ValidateOnStart();
 

@@ -12,6 +12,9 @@ public sealed class GridOptions
     /// <summary>How much work a volunteer asks for ahead of its runners, as time. Default: 200 ms.</summary>
     public TimeSpan PrefetchTime { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How often a volunteer tells the scheduler all the slots it has free, so a scheduler that lost its state learns them again. Default: 5 s.</summary>
+    public TimeSpan VolunteerAnnouncePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The most jobs a volunteer holds per runner. Default: 256.</summary>
     public int MaxPrefetchPerRunner { get; set; } = 256;
 }

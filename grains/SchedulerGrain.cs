@@ -36,7 +36,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         }
 
         volunteer.Silo = request.Silo;
-        volunteer.Credits += request.Credits;
+        volunteer.Credits = request.Absolute ? request.Credits : volunteer.Credits + request.Credits;
         Place();
         return Task.CompletedTask;
     }

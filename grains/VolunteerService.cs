@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GridActors.Grains.Runners;
 using GridActors.Grid;
 using GridActors.Runtime;
@@ -13,7 +12,7 @@ namespace GridActors.Grains;
 /// work per runner, judged from the jobs it has run, so trivial jobs stream and long ones spread.
 /// Completions arrive on pool threads, so its state is guarded by a lock rather than by grain turns.
 /// </summary>
-internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, IOptions<GridOptions> options)
+internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, TimeProvider time, IOptions<GridOptions> options) : IDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, int> _holding = new(StringComparer.Ordinal);
@@ -23,6 +22,7 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     private long _itemsDone;
     private long _busyTicks;
     private double _averageJobTicks;
+    private ITimer? _announcements;
 
     /// <summary>The volunteer's id: the silo's address, unique per silo process.</summary>
     public string Id { get; } = silo.Address.ToString();
@@ -31,8 +31,30 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
 
     public Task StartAsync()
     {
-        var credits = RequestCredits(force: true);
-        return credits > 0 ? Scheduler.RequestWorkAsync(new WorkRequest(Id, silo.Address, credits)) : Task.CompletedTask;
+        _announcements ??= time.CreateTimer(static s => _ = ((VolunteerService)s!).AnnounceAsync(), this, _options.VolunteerAnnouncePeriod, _options.VolunteerAnnouncePeriod);
+        return AnnounceAsync();
+    }
+
+    public void Dispose() => _announcements?.Dispose();
+
+    /// <summary>Tells the scheduler every slot free now, replacing what it held: a new scheduler activation learns this volunteer, and drift in the credits is mended.</summary>
+    private async Task AnnounceAsync()
+    {
+        int free;
+        lock (_lock)
+        {
+            free = Math.Max(0, Target() - _outstanding);
+            _creditsGranted = free;
+        }
+
+        try
+        {
+            await Scheduler.RequestWorkAsync(new WorkRequest(Id, silo.Address, free, Absolute: true));
+        }
+        catch (GrainCallException)
+        {
+            // The scheduler's silo is unreachable; the next announcement finds its new activation.
+        }
     }
 
     public async Task RunAsync(IReadOnlyList<JobTicket> tickets)
@@ -113,10 +135,7 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     /// <summary>Credits to ask for now; called under the lock. Small top-ups wait until a quarter of the target is free.</summary>
     private int RequestCredits(bool force)
     {
-        var perRunner = _averageJobTicks <= 0
-            ? 2
-            : (int)Math.Clamp(_options.PrefetchTime.Ticks / _averageJobTicks, 1, _options.MaxPrefetchPerRunner);
-        var target = pool.Size * Math.Max(perRunner, 1);
+        var target = Target();
         var wanted = target - _outstanding - _creditsGranted;
         if (wanted <= 0 || (!force && wanted < Math.Max(1, target / 4)))
         {
@@ -124,7 +143,15 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
         }
 
         _creditsGranted += wanted;
-        Debug.Assert(_creditsGranted >= 0, "credits granted cannot be negative");
         return wanted;
+    }
+
+    /// <summary>How many jobs to hold: about <see cref="GridOptions.PrefetchTime"/> of work per runner. Called under the lock.</summary>
+    private int Target()
+    {
+        var perRunner = _averageJobTicks <= 0
+            ? 2
+            : (int)Math.Clamp(_options.PrefetchTime.Ticks / _averageJobTicks, 1, _options.MaxPrefetchPerRunner);
+        return pool.Size * Math.Max(perRunner, 1);
     }
 }

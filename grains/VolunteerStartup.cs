@@ -13,5 +13,9 @@ internal sealed class VolunteerStartup(RunnerPool pool, VolunteerService volunte
         await grains.GetGrain<IVolunteerGrain>(volunteer.Id).StartAsync();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await pool.DisposeAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        volunteer.Dispose();
+        await pool.DisposeAsync();
+    }
 }

@@ -133,8 +133,9 @@ public sealed record JobStatus(JobState State, int Attempt, string? Volunteer, s
 /// <summary>A volunteer's offer of slots.</summary>
 /// <param name="Volunteer">The volunteer id.</param>
 /// <param name="Silo">The silo the volunteer runs on.</param>
-/// <param name="Credits">Slots freed since the last request.</param>
-public sealed record WorkRequest(string Volunteer, SiloAddress Silo, int Credits);
+/// <param name="Credits">Slots freed since the last request; with <paramref name="Absolute"/>, all the slots it has free.</param>
+/// <param name="Absolute">The credits replace what the scheduler holds for this volunteer: the periodic announcement that lets a new scheduler activation (after its silo died) learn every volunteer again.</param>
+public sealed record WorkRequest(string Volunteer, SiloAddress Silo, int Credits, bool Absolute = false);
 
 /// <summary>The scheduler's view.</summary>
 /// <param name="Queued">Jobs waiting for a volunteer.</param>

@@ -28,13 +28,8 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         await using var client = StreamingClient.Start(module, ports[0], items: 300);
         await client.ReadAsync(count: 50);
 
-        SiloAddress scheduler;
-        using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address))
-        {
-            scheduler = SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync($"{_cluster}:directory:{{scheduler/default}}"))!);
-        }
-
-        var victimPort = ports.Skip(1).First(p => p != scheduler.Port);
+        var schedulerPort = await SchedulerPortAsync();
+        var victimPort = ports.Skip(1).First(p => p != schedulerPort);
         var victim = silos[victimPort];
         victim.Process.Kill(entireProcessTree: true);
         var killed = Stopwatch.StartNew();
@@ -48,6 +43,31 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         var silence = double.Parse(SilenceSeconds().Match(declared).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.InRange(silence, 3.0, 5.0);
         Assert.True(killed.Elapsed < TimeSpan.FromMinutes(1), $"the task took {killed.Elapsed} after the kill");
+    }
+
+    [Fact]
+    public async Task KillNineOfTheSchedulersSilo_TheTaskStillCompletes()
+    {
+        // Silo b starts first, so its volunteer's first request places the scheduler on it; the client uses a.
+        var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+        Assert.Equal(ports[1], await SchedulerPortAsync());
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+        await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
+        var module = Modules.Write("slow50.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        await using var client = StreamingClient.Start(module, ports[0], items: 200);
+        await client.ReadAsync(count: 40);
+
+        b.Process.Kill(entireProcessTree: true);
+
+        Assert.Equal(new GridRun(0, Expected(200), string.Empty), await client.FinishAsync());
+        Assert.NotEqual(ports[1], await SchedulerPortAsync());
+    }
+
+    private async Task<int> SchedulerPortAsync()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        return SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync($"{_cluster}:directory:{{scheduler/default}}"))!).Port;
     }
 
     [Fact]

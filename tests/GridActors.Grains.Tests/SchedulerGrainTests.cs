@@ -77,6 +77,18 @@ public class SchedulerGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AbsoluteAnnouncement_ReplacesTheCreditsHeld()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 5));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 3));
+
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 4, Absolute: true));
+
+        Assert.Equal(4, (await Scheduler.GetStatusAsync()).Credits["va"]);
+    }
+
+    [Fact]
     public async Task SupersededAttempt_IsDroppedFromTheQueue()
     {
         Members(Member(SiloA, running: 0, cpu: 0));
