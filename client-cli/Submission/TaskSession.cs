@@ -14,13 +14,13 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
     private readonly SemaphoreSlim _resultsRead = new(0);
     private long _read;
 
-    public ITaskGrain Task => grains.GetGrain<ITaskGrain>(taskId);
+    private ITaskGrain TaskGrain => grains.GetGrain<ITaskGrain>(taskId);
 
     /// <summary>Runs the task to its end; returns the module error, when the module cannot run at all.</summary>
     public async Task<string?> RunAsync(ModuleSource module, string moduleHash, TaskOptions options, ChannelReader<string> items, Action<IReadOnlyList<JobReport>> onResults, CancellationToken cancellationToken)
     {
         await grains.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source);
-        await Task.CreateAsync(new TaskSpec(moduleHash, module.Name, options));
+        await TaskGrain.CreateAsync(new TaskSpec(moduleHash, module.Name, options));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sending = SendAsync(items, stop.Token);
         try
@@ -44,7 +44,7 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
 
     private async Task SendAsync(ChannelReader<string> items, CancellationToken cancellationToken)
     {
-        var task = Task;
+        var task = TaskGrain;
         long sent = 0;
         var batch = new List<string>(batchSize);
         while (await items.WaitToReadAsync(cancellationToken))
@@ -69,7 +69,7 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
 
     private async Task<string?> ReceiveAsync(Action<IReadOnlyList<JobReport>> onResults, Task sending, CancellationToken cancellationToken)
     {
-        var task = Task;
+        var task = TaskGrain;
         long cursor = 0;
         while (true)
         {

@@ -54,19 +54,20 @@ internal sealed partial class MembershipAgent(
         }
     }
 
-    public async Task<IReadOnlyList<MembershipEntry>> RefreshAsync()
-    {
-        var data = await table.ReadAllAsync();
-        var members = data.Entries.Select(e => e.Entry).ToArray();
-        Volatile.Write(ref _members, members);
-        return members;
-    }
+    public async Task<IReadOnlyList<MembershipEntry>> RefreshAsync() => Publish(await table.ReadAllAsync());
 
     public ValueTask DisposeAsync()
     {
         _aliveTimer?.Dispose();
         _refreshTimer?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private IReadOnlyList<MembershipEntry> Publish(MembershipTableData data)
+    {
+        var members = data.Entries.Select(e => e.Entry).ToArray();
+        Volatile.Write(ref _members, members);
+        return members;
     }
 
     internal SiloLoad CurrentLoad()
@@ -122,8 +123,9 @@ internal sealed partial class MembershipAgent(
     {
         try
         {
-            await RefreshAsync();
-            await DeclareSilentSilosDeadAsync();
+            var data = await table.ReadAllAsync();
+            Publish(data);
+            await DeclareSilentSilosDeadAsync(data);
         }
         catch (Exception exception)
         {
@@ -135,9 +137,8 @@ internal sealed partial class MembershipAgent(
     /// Failure detection: an Active silo whose IAmAlive is older than the death timeout is declared
     /// Dead with a conditional write (one of the peers that notice wins; the others see it done).
     /// </summary>
-    private async Task DeclareSilentSilosDeadAsync()
+    private async Task DeclareSilentSilosDeadAsync(MembershipTableData data)
     {
-        var data = await table.ReadAllAsync();
         var now = timeProvider.GetUtcNow();
         foreach (var (entry, etag) in data.Entries)
         {

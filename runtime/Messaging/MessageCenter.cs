@@ -16,12 +16,21 @@ internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, 
 
     public Task<object?> InvokeAsync(GrainId target, GrainMethod method, object?[]? arguments)
     {
-        using var activity = GridTelemetry.Source.StartActivity(method.Name, ActivityKind.Internal);
+        var caller = Activity.Current;
+        var activity = GridTelemetry.Source.StartActivity(method.Name, ActivityKind.Internal);
         activity?.SetTag("gridactors.grain", target.ToString());
         telemetry.GrainCalls.Add(1);
         var message = Message.Call(method, arguments);
         Deliver(target, message);
-        return message.Completion is null ? Sent : AwaitResponse(target, method, message.Completion.Task);
+        if (message.Completion is null)
+        {
+            activity?.Dispose();
+            return Sent;
+        }
+
+        // The span ends with the response; meanwhile the caller's own span stays its current one.
+        Activity.Current = caller;
+        return AwaitResponse(target, method, message.Completion.Task, activity);
     }
 
     private void Deliver(GrainId target, Message message)
@@ -32,7 +41,7 @@ internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, 
         }
     }
 
-    private async Task<object?> AwaitResponse(GrainId target, GrainMethod method, Task<object?> response)
+    private async Task<object?> AwaitResponse(GrainId target, GrainMethod method, Task<object?> response, Activity? activity)
     {
         try
         {
@@ -41,6 +50,10 @@ internal sealed class MessageCenter(Catalog catalog, TimeProvider timeProvider, 
         catch (TimeoutException exception)
         {
             throw new GrainCallException($"{method.Name} on grain {target} did not answer within {_responseTimeout.TotalSeconds:0.###} s.", exception);
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 }
