@@ -28,7 +28,8 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
                 continue;
             }
 
-            var reply = Execute(request, out var mustExit);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var reply = Execute(request, out var mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
             output.Write(reply, RunnerJsonContext.Default.RunnerReply);
             if (mustExit)
             {

@@ -134,13 +134,10 @@ internal sealed class RunnerProcess
             while (await _replies.ReadAsync(RunnerJsonContext.Default.RunnerReply) is { } reply)
             {
                 RunnerJob job;
-                TimeSpan elapsed;
                 lock (_lock)
                 {
                     job = _inFlight.Dequeue();
-                    var now = _time.GetTimestamp();
-                    elapsed = _time.GetElapsedTime(_headStarted, now);
-                    _headStarted = now;
+                    _headStarted = _time.GetTimestamp();
                 }
 
                 if (job.Id != reply.Id)
@@ -155,7 +152,8 @@ internal sealed class RunnerProcess
                     _retiring = true;
                 }
 
-                onDone(job, new RunnerResult(reply.Value, reply.Error, kind, elapsed));
+                // The runner's own measure: replies arrive in batches, so gaps between them say nothing of a job's length.
+                onDone(job, new RunnerResult(reply.Value, reply.Error, kind, TimeSpan.FromMilliseconds(reply.Ms)));
             }
         }
         catch (Exception exception) when (exception is IOException or InvalidDataException or EndOfStreamException or System.Text.Json.JsonException or ObjectDisposedException)

@@ -55,12 +55,12 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
         var module = Modules.Write("slow50.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
-        await using var client = StreamingClient.Start(module, ports[0], items: 200);
+        await using var client = StreamingClient.Start(module, ports[0], items: 600);
         await client.ReadAsync(count: 40);
 
         b.Process.Kill(entireProcessTree: true);
 
-        Assert.Equal(new GridRun(0, Expected(200), string.Empty), await client.FinishAsync());
+        Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync());
         Assert.NotEqual(ports[1], await SchedulerPortAsync());
     }
 
