@@ -1,4 +1,5 @@
 using GridActors.Grains.Runners;
+using GridActors.Grains.Storage;
 using GridActors.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,7 +24,7 @@ public static class GridGrainsServiceCollectionExtensions
             .Validate(o => o.PipelineDepth >= 1 && o.RecursionLimit >= 1, "Runner pipeline depth and recursion limit must be positive.")
             .ValidateOnStart();
         services.AddOptions<GridOptions>()
-            .Validate(o => o.LeaseCheckPeriod >= TimeSpan.FromSeconds(1), "The lease check period must be at least 1 s.")
+            .Validate(o => o.LeaseCheckPeriod >= TimeSpan.FromSeconds(1) && o.TaskCheckPeriod >= TimeSpan.FromSeconds(1), "The lease and task check periods must be at least 1 s.")
             .Validate(o => o.VolunteerAnnouncePeriod > TimeSpan.Zero, "The volunteer announcement period must be positive.")
             .Validate(o => o.MaxActiveJobsPerTask >= 1 && o.MaxPrefetchPerRunner >= 1, "Active jobs and prefetch must be positive.")
             .ValidateOnStart();
@@ -36,10 +37,18 @@ public static class GridGrainsServiceCollectionExtensions
         services.AddSerializerContext(GrainsJsonContext.Default);
         services.AddSerializerContext(Grid.GridJsonContext.Default);
 
+        services.TryAddSingleton<ITaskStore, InMemoryTaskStore>();
         services.TryAddSingleton<RunnerPool>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiloWorkload, RunnerPool>(sp => sp.GetRequiredService<RunnerPool>()));
         services.TryAddSingleton<VolunteerService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiloStartupTask, VolunteerStartup>());
+        return services;
+    }
+
+    /// <summary>Keeps tasks' items and results in the silo's Redis (after AddRedisProviders), so tasks outlive the silos that run them.</summary>
+    public static IServiceCollection AddRedisTaskStore(this IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<ITaskStore, RedisTaskStore>());
         return services;
     }
 }

@@ -6,6 +6,9 @@ public sealed class GridOptions
     /// <summary>How often a job checks that whoever holds it (the scheduler's queue or a volunteer) still does; a job nobody holds is reissued. Default: 10 s.</summary>
     public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a task's reminder brings it back, so a task whose silo died carries on without its client. Default: 10 s.</summary>
+    public TimeSpan TaskCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The most jobs of one task running or queued at once; further items wait in the task. Default: 4,096.</summary>
     public int MaxActiveJobsPerTask { get; set; } = 4096;
 

@@ -1,3 +1,4 @@
+using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
 using GridActors.Runtime.Diagnostics;
@@ -13,6 +14,7 @@ namespace GridActors.Grains;
 /// </summary>
 internal sealed class JobGrain(
     [PersistentState("job")] IPersistentState<JobGrainState> state,
+    ITaskStore store,
     IOptions<GridOptions> options,
     GridTelemetry telemetry) : Grain, IJobGrain
 {
@@ -121,13 +123,26 @@ internal sealed class JobGrain(
     private async Task FinishAsync(string? result, string? error, JobErrorKind kind)
     {
         var spec = state.State.Spec!;
-        (error is null ? telemetry.JobsCompleted : telemetry.JobsFailed).Add(1);
-        await UnregisterReminder(LeaseReminder);
-        await GrainFactory.GetGrain<ITaskGrain>(spec.TaskId).ReportAsync(new JobReport(spec.Index, spec.Item, result, error, kind));
+        var report = new JobReport(spec.Index, spec.Item, result, error, kind);
 
-        // The task keeps the result from here on; a late outcome finds no state and is ignored.
+        // The result is stored before the job forgets itself: should this silo die in between, the
+        // reminder runs the job again and the store keeps the first result.
+        if (await store.AddResultAsync(spec.TaskId, report))
+        {
+            (error is null ? telemetry.JobsCompleted : telemetry.JobsFailed).Add(1);
+            try
+            {
+                await GrainFactory.GetGrain<ITaskGrain>(spec.TaskId).ReportAsync(report);
+            }
+            catch (GrainCallException)
+            {
+                // The task finds the result in the store when it next looks.
+            }
+        }
+
         await state.ClearStateAsync();
         state.State.State = error is null ? JobState.Done : JobState.Failed;
+        await UnregisterReminder(LeaseReminder);
         DeactivateOnIdle();
     }
 

@@ -1,22 +1,67 @@
+using GridActors.Grains.Storage;
 using GridActors.Grid;
 
 namespace GridActors.Grains;
 
 /// <summary>
-/// A task's results in input order. Jobs finish in any order; readers see only the contiguous prefix
-/// from their cursor, so output order never depends on which job finished first. Thread-safe: the
-/// task's long-poll reads run beside its other calls.
+/// A task's results in input order, as its readers see them. The results themselves are in the
+/// <see cref="ITaskStore"/>; this log knows how far they run without a gap, keeps the freshest ones
+/// in memory so a reader that keeps up never waits on the store, and wakes readers when the prefix
+/// grows. A new activation starts from the watermark its task last saved and catches up from the
+/// store, so reports it never heard of (they went to an activation that died) are still found.
+/// Thread-safe: the task's long-poll reads run beside its other calls.
 /// </summary>
-internal sealed class ResultLog(TimeProvider time, bool keepResults)
+internal sealed class ResultLog
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<long, JobReport> _results = [];
+    /// <summary>The most read-ahead results kept in memory; beyond it readers go to the store.</summary>
+    internal const int CacheLimit = 65_536;
+
+    private static readonly TimeSpan CatchUpPeriod = TimeSpan.FromSeconds(1);
+    private readonly Lock _lock = new();
+    private readonly ITaskStore _store;
+    private readonly string _taskId;
+    private readonly TimeProvider _time;
+    private readonly bool _keepResults;
+
+    // Results at or past _contiguous that are known to be stored: reports can arrive in any order.
+    private readonly Dictionary<long, JobReport> _ahead = [];
+
+    // Results below _contiguous not yet handed to a reader.
+    private readonly Dictionary<long, JobReport> _cache = [];
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _contiguous;
-    private long _trimmed;
+    private long _forgottenBelow;
     private long _total;
     private bool _inputComplete;
     private string? _moduleError;
+    private long _lastCatchUp = long.MinValue;
+
+    /// <param name="store">Where the results are.</param>
+    /// <param name="taskId">The task.</param>
+    /// <param name="time">The clock for waits.</param>
+    /// <param name="keepResults">Keep results after they are read; without it they are forgotten once the reader moves past them.</param>
+    /// <param name="contiguous">Every index below this one is known to have a result.</param>
+    public ResultLog(ITaskStore store, string taskId, TimeProvider time, bool keepResults, long contiguous = 0)
+    {
+        _store = store;
+        _taskId = taskId;
+        _time = time;
+        _keepResults = keepResults;
+        _contiguous = contiguous;
+        _forgottenBelow = keepResults ? 0 : contiguous;
+    }
+
+    /// <summary>Every index below this one has a stored result.</summary>
+    public long Contiguous
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _contiguous;
+            }
+        }
+    }
 
     /// <summary>Results held in memory.</summary>
     public int Held
@@ -25,43 +70,40 @@ internal sealed class ResultLog(TimeProvider time, bool keepResults)
         {
             lock (_lock)
             {
-                return _results.Count;
+                return _ahead.Count + _cache.Count;
             }
         }
     }
 
-    /// <summary>Adds a job's report; false when its index already has one.</summary>
+    /// <summary>Takes note of a stored result; false when it was known already.</summary>
     public bool Add(JobReport report)
     {
         lock (_lock)
         {
-            if (report.Index < _trimmed || !_results.TryAdd(report.Index, report))
+            if (report.Index < _contiguous || !_ahead.TryAdd(report.Index, report))
             {
                 return false;
             }
 
             if (report.ErrorKind == JobErrorKind.Module && report.Error is not null)
             {
+                // A module that cannot load ends the reading at once, whatever the order of reports.
                 _moduleError ??= report.Error;
             }
 
-            while (_results.ContainsKey(_contiguous))
-            {
-                _contiguous++;
-            }
-
-            Signal();
+            Advance();
             return true;
         }
     }
 
-    /// <summary>Records how many items the task has and whether more may come.</summary>
-    public void SetInput(long total, bool complete)
+    /// <summary>Records how many items the task has, whether more may come, and whether its module failed to load.</summary>
+    public void SetInput(long total, bool complete, string? moduleError = null)
     {
         lock (_lock)
         {
             _total = total;
             _inputComplete = complete;
+            _moduleError ??= moduleError;
             Signal();
         }
     }
@@ -69,34 +111,51 @@ internal sealed class ResultLog(TimeProvider time, bool keepResults)
     /// <summary>Reads results from <paramref name="cursor"/>, waiting up to <paramref name="wait"/> for the first one.</summary>
     public async Task<ResultPage> ReadAsync(long cursor, int max, TimeSpan wait)
     {
-        var deadline = time.GetUtcNow() + wait;
+        var deadline = _time.GetUtcNow() + wait;
+        await ForgetBelowAsync(cursor);
         while (true)
         {
             Task advanced;
+            long end;
+            var page = new List<JobReport>();
             lock (_lock)
             {
-                if (!keepResults)
+                end = Math.Min(_contiguous, cursor + max);
+                for (var index = cursor; index < end && _cache.Remove(index, out var report); index++)
                 {
-                    Trim(cursor);
+                    page.Add(report);
                 }
 
-                var finished = _inputComplete && cursor >= _total;
-                if (_contiguous > cursor || finished || _moduleError is not null)
+                if (end <= cursor && (_moduleError is not null || (_inputComplete && cursor >= _total)))
                 {
-                    var page = new List<JobReport>((int)Math.Min(max, Math.Max(0, _contiguous - cursor)));
-                    for (var i = cursor; i < _contiguous && page.Count < max; i++)
-                    {
-                        page.Add(_results[i]);
-                    }
-
-                    var next = cursor + page.Count;
-                    return new ResultPage(page, next, _inputComplete && next >= _total, _moduleError);
+                    return Page(page, cursor);
                 }
 
                 advanced = _advanced.Task;
             }
 
-            var left = deadline - time.GetUtcNow();
+            if (end > cursor)
+            {
+                // What memory lacks (read before, or past the cache) is in the store.
+                var from = cursor + page.Count;
+                if (from < end)
+                {
+                    var stored = await _store.ReadResultsAsync(_taskId, from, (int)(end - from));
+                    page.AddRange(stored.TakeWhile(r => r is not null)!);
+                }
+
+                lock (_lock)
+                {
+                    return Page(page, cursor);
+                }
+            }
+
+            if (await CatchUpAsync())
+            {
+                continue;
+            }
+
+            var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
                 return new ResultPage([], cursor, Finished: false, ModuleError: null);
@@ -104,20 +163,135 @@ internal sealed class ResultLog(TimeProvider time, bool keepResults)
 
             try
             {
-                await advanced.WaitAsync(left, time);
+                // Wake at least once per catch-up period: a report may have gone to an activation that died.
+                await advanced.WaitAsync(left < CatchUpPeriod ? left : CatchUpPeriod, _time);
             }
             catch (TimeoutException)
             {
-                return new ResultPage([], cursor, Finished: false, ModuleError: null);
+                // Look again, in memory and then in the store.
             }
         }
     }
 
-    private void Trim(long cursor)
+    private ResultPage Page(List<JobReport> page, long cursor)
     {
-        for (; _trimmed < cursor && _trimmed < _contiguous; _trimmed++)
+        var next = cursor + page.Count;
+        _moduleError ??= page.FirstOrDefault(r => r.ErrorKind == JobErrorKind.Module && r.Error is not null)?.Error;
+        return new ResultPage(page, next, _inputComplete && next >= _total, _moduleError);
+    }
+
+    /// <summary>
+    /// Looks in the store for results past the known prefix, at most once per catch-up period.
+    /// True when the prefix grew.
+    /// </summary>
+    private async Task<bool> CatchUpAsync()
+    {
+        long from;
+        lock (_lock)
         {
-            _results.Remove(_trimmed);
+            var now = _time.GetTimestamp();
+            if (_lastCatchUp != long.MinValue && _time.GetElapsedTime(_lastCatchUp, now) < CatchUpPeriod)
+            {
+                return false;
+            }
+
+            _lastCatchUp = now;
+            from = _contiguous;
+        }
+
+        var grew = false;
+        while (true)
+        {
+            var stored = await _store.ReadResultsAsync(_taskId, from, 1024);
+            lock (_lock)
+            {
+                if (_contiguous != from)
+                {
+                    // Reports moved the prefix meanwhile; the next wait starts from there.
+                    return true;
+                }
+
+                foreach (var report in stored.TakeWhile(r => r is not null))
+                {
+                    _ahead.TryAdd(report!.Index, report);
+                }
+
+                var before = _contiguous;
+                Advance();
+                grew |= _contiguous > before;
+                if (_contiguous < from + stored.Count)
+                {
+                    return grew;
+                }
+
+                from = _contiguous;
+            }
+        }
+    }
+
+    private async Task ForgetBelowAsync(long cursor)
+    {
+        if (_keepResults)
+        {
+            return;
+        }
+
+        long from, below;
+        lock (_lock)
+        {
+            if (cursor > _contiguous)
+            {
+                // A reader from before this activation: what it has read was forgotten in the store,
+                // so the prefix cannot be found there; its cursor vouches for it.
+                foreach (var index in _ahead.Keys.Where(k => k < cursor).ToList())
+                {
+                    _ahead.Remove(index);
+                }
+
+                _contiguous = cursor;
+                Advance();
+            }
+
+            // A reader that asks from its cursor has consumed everything before it.
+            from = _forgottenBelow;
+            below = Math.Min(cursor, _contiguous);
+            if (below <= from)
+            {
+                return;
+            }
+
+            _forgottenBelow = below;
+            for (var index = from; index < below; index++)
+            {
+                _cache.Remove(index);
+            }
+        }
+
+        await _store.ForgetAsync(_taskId, from, below);
+    }
+
+    // Moves reports from the front of _ahead into the prefix. Called under the lock.
+    private void Advance()
+    {
+        var before = _contiguous;
+        while (_ahead.Remove(_contiguous, out var report))
+        {
+            if (report.ErrorKind == JobErrorKind.Module && report.Error is not null)
+            {
+                _moduleError ??= report.Error;
+            }
+
+            if (_cache.Count < CacheLimit)
+            {
+                _cache[_contiguous] = report;
+            }
+
+            _contiguous++;
+        }
+
+        if (_contiguous > before || _moduleError is not null)
+        {
+            Signal();
         }
     }
 

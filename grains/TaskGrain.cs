@@ -1,3 +1,4 @@
+using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
 using Microsoft.Extensions.Options;
@@ -5,19 +6,54 @@ using Microsoft.Extensions.Options;
 namespace GridActors.Grains;
 
 /// <summary>
-/// A task. Items arrive in batches and wait here; at most <see cref="GridOptions.MaxActiveJobsPerTask"/>
-/// jobs run at once, so an endless stream flows with bounded memory. Job reports fill the
-/// <see cref="ResultLog"/>, which readers consume in input order.
+/// A task. Items are stored in the <see cref="ITaskStore"/> as they arrive and wait there; at most
+/// <see cref="GridOptions.MaxActiveJobsPerTask"/> jobs run at once, so an endless stream flows with
+/// bounded memory. Jobs store their results in the store and tell the task, whose
+/// <see cref="ResultLog"/> serves them in input order. The task belongs to the grid: a reminder
+/// brings it back on another silo when its own dies, and it carries on from its stored state.
 /// </summary>
 internal sealed class TaskGrain(
     [PersistentState("task")] IPersistentState<TaskGrainState> state,
-    IOptions<GridOptions> options) : Grain, ITaskGrain
+    ITaskStore store,
+    IOptions<GridOptions> options) : Grain, ITaskGrain, IRemindable
 {
-    private readonly Queue<(long Index, string Item)> _waiting = new();
-    private ResultLog? _results;
-    private long _active;
+    internal const string KeepAliveReminder = "keep-alive";
 
-    private ResultLog Results => _results ??= new ResultLog(TimeProvider, state.State.Spec?.Options.KeepResults ?? true);
+    /// <summary>Items read from the store at a time when the task runs out of items in memory.</summary>
+    private const int LoadBatch = 1024;
+
+    /// <summary>The most waiting items held in memory; the rest wait in the store.</summary>
+    private const int WaitingLimit = 65_536;
+
+    // Items from _nextToStart up to _loadedBelow that still need a job.
+    private readonly Queue<(long Index, string Item)> _waiting = new();
+    private readonly Lock _startLock = new();
+
+    // Jobs whose start call has not yet been answered, and those whose call failed and must be repeated.
+    private readonly SortedSet<long> _starting = [];
+    private readonly Queue<JobSpec> _failedStarts = new();
+    private ResultLog? _results;
+    private long _nextToStart;
+    private long _loadedBelow;
+    private long _finished;
+
+    private ResultLog Results => _results ??= NewResultLog();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var task = state.State;
+        if (task.Spec is null)
+        {
+            return;
+        }
+
+        // Carry on where the last activation left off: jobs below StartedBelow were started, and
+        // those it started since will answer a second start by doing nothing.
+        _nextToStart = _loadedBelow = task.StartedBelow;
+        _finished = (await store.CountAsync(GrainKey)).Finished;
+        Results.SetInput(task.Items, task.InputComplete, task.ModuleError);
+        await StartJobsAsync();
+    }
 
     public async Task CreateAsync(TaskSpec spec)
     {
@@ -33,6 +69,7 @@ internal sealed class TaskGrain(
 
         state.State = new TaskGrainState { Spec = spec };
         _results = null;
+        await RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod);
         await state.WriteStateAsync();
     }
 
@@ -44,7 +81,7 @@ internal sealed class TaskGrain(
             throw new InvalidOperationException($"Task {GrainKey} does not exist; create it before adding items.");
         }
 
-        if (firstIndex > task.Items)
+        if (firstIndex < 0 || firstIndex > task.Items)
         {
             throw new ArgumentOutOfRangeException(nameof(firstIndex), $"Items {task.Items} to {firstIndex - 1} of task {GrainKey} were never added.");
         }
@@ -55,75 +92,197 @@ internal sealed class TaskGrain(
         }
 
         // A retried batch overlaps what was already added: only its new tail counts.
-        for (var i = (int)(task.Items - firstIndex); i < items.Count; i++)
+        var skip = (int)(task.Items - firstIndex);
+        if (skip < items.Count)
         {
-            _waiting.Enqueue((task.Items, items[i]));
-            task.Items++;
+            var fresh = items.Skip(skip).ToList();
+            await store.AddItemsAsync(GrainKey, task.Items, fresh);
+            if (_loadedBelow == task.Items && _waiting.Count + fresh.Count <= WaitingLimit)
+            {
+                foreach (var item in fresh)
+                {
+                    _waiting.Enqueue((_loadedBelow++, item));
+                }
+            }
+
+            task.Items += fresh.Count;
         }
 
         task.InputComplete |= last;
-        await state.WriteStateAsync();
+        await SaveAsync();
         Results.SetInput(task.Items, task.InputComplete);
-        StartJobs();
+        await StartJobsAsync();
         return new AddItemsResult(task.Items);
     }
 
     public Task<ResultPage> ReadResultsAsync(long cursor, int max, TimeSpan wait)
     {
-        if (state.State.Spec is null)
+        var task = state.State;
+        if (task.Spec is null)
         {
             throw new InvalidOperationException($"Task {GrainKey} does not exist.");
+        }
+
+        if (cursor < 0 || cursor > task.Items)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cursor), $"Task {GrainKey} has {task.Items} items; results can be read from 0 to {task.Items}, not from {cursor}.");
         }
 
         return Results.ReadAsync(cursor, Math.Clamp(max, 1, 10_000), wait);
     }
 
-    public Task ReportAsync(JobReport report)
+    public async Task ReportAsync(JobReport report)
     {
-        if (!Results.Add(report))
+        if (state.State.Spec is null || !Results.Add(report))
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        _active--;
-        if (report.Error is null)
-        {
-            state.State.Done++;
-        }
-        else
-        {
-            state.State.Failed++;
-        }
-
-        if (report.ErrorKind == JobErrorKind.Module && report.Error is not null)
+        _finished++;
+        if (report.ErrorKind == JobErrorKind.Module && report.Error is not null && state.State.ModuleError is null)
         {
             // The module cannot run: starting further jobs would only repeat its error.
+            state.State.ModuleError = report.Error;
             _waiting.Clear();
+            await SaveAsync();
         }
 
-        StartJobs();
-        return Task.CompletedTask;
+        await StartJobsAsync();
     }
 
-    public Task<TaskProgress> GetProgressAsync()
+    public async Task<TaskProgress> GetProgressAsync()
     {
         var task = state.State;
-        return Task.FromResult(new TaskProgress(task.Items, task.InputComplete, task.Done, task.Failed, _active));
+        var counts = await store.CountAsync(GrainKey);
+        return new TaskProgress(task.Items, task.InputComplete, counts.Done, counts.Failed, Math.Max(0, _nextToStart - _finished));
     }
 
-    private void StartJobs()
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        var spec = state.State.Spec!;
-        while (_active < options.Value.MaxActiveJobsPerTask && _waiting.TryDequeue(out var next))
+        var task = state.State;
+        if (task.Spec is null)
         {
-            _active++;
-            var job = new JobSpec(GrainKey, next.Index, next.Item, spec.ModuleHash, spec.Options.JobTimeout, spec.Options.MaxAttempts);
-            _ = GrainFactory.GetGrain<IJobGrain>(job.JobKey).StartAsync(job);
+            await UnregisterReminder(KeepAliveReminder);
+            return;
         }
+
+        _finished = Math.Max(_finished, (await store.CountAsync(GrainKey)).Finished);
+        if (task.ModuleError is not null || (task.InputComplete && _finished >= task.Items))
+        {
+            // Every job has reported: nothing is left to bring back.
+            await UnregisterReminder(KeepAliveReminder);
+        }
+
+        await SaveAsync();
+        await StartJobsAsync();
+    }
+
+    private async Task StartJobsAsync()
+    {
+        var task = state.State;
+        var spec = task.Spec!;
+        RetryFailedStarts();
+        while (task.ModuleError is null && _nextToStart - _finished < options.Value.MaxActiveJobsPerTask)
+        {
+            if (_waiting.Count == 0)
+            {
+                if (_loadedBelow >= task.Items)
+                {
+                    _nextToStart = _loadedBelow;
+                    return;
+                }
+
+                // The items are only in the store: after a reactivation, or past what memory holds.
+                var count = (int)Math.Min(LoadBatch, task.Items - _loadedBelow);
+                foreach (var item in await store.ReadItemsAsync(GrainKey, _loadedBelow, count))
+                {
+                    _waiting.Enqueue(item);
+                }
+
+                _loadedBelow += count;
+
+                // Items not found have their results already: they count as started.
+                _nextToStart = _waiting.Count > 0 ? _waiting.Peek().Index : _loadedBelow;
+                continue;
+            }
+
+            var (index, value) = _waiting.Dequeue();
+            _nextToStart = index + 1;
+            Start(new JobSpec(GrainKey, index, value, spec.ModuleHash, spec.Options.JobTimeout, spec.Options.MaxAttempts));
+        }
+    }
+
+    private void Start(JobSpec job)
+    {
+        lock (_startLock)
+        {
+            _starting.Add(job.Index);
+        }
+
+        GrainFactory.GetGrain<IJobGrain>(job.JobKey).StartAsync(job).ContinueWith(
+            (call, state) =>
+            {
+                var (self, job) = ((TaskGrain, JobSpec))state!;
+                lock (self._startLock)
+                {
+                    if (call.IsCompletedSuccessfully)
+                    {
+                        self._starting.Remove(job.Index);
+                    }
+                    else
+                    {
+                        // Its silo may have died: the job is started again at the task's next turn.
+                        self._failedStarts.Enqueue(job);
+                    }
+                }
+            },
+            (this, job),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void RetryFailedStarts()
+    {
+        List<JobSpec> retries;
+        lock (_startLock)
+        {
+            if (_failedStarts.Count == 0)
+            {
+                return;
+            }
+
+            retries = [.. _failedStarts];
+            _failedStarts.Clear();
+        }
+
+        foreach (var job in retries)
+        {
+            Start(job);
+        }
+    }
+
+    /// <summary>Saves the task's state with its watermarks: jobs below StartedBelow were all started, results below ResultsBelow all stored.</summary>
+    private Task SaveAsync()
+    {
+        var task = state.State;
+        lock (_startLock)
+        {
+            task.StartedBelow = _starting.Count > 0 ? Math.Min(_starting.Min, _nextToStart) : _nextToStart;
+        }
+
+        task.ResultsBelow = Math.Max(task.ResultsBelow, Results.Contiguous);
+        return state.WriteStateAsync();
+    }
+
+    private ResultLog NewResultLog()
+    {
+        var task = state.State;
+        return new ResultLog(store, GrainKey, TimeProvider, task.Spec?.Options.KeepResults ?? true, task.ResultsBelow);
     }
 }
 
-/// <summary>The stored form of a task.</summary>
+/// <summary>The stored form of a task. Its items and results are in the <see cref="ITaskStore"/>.</summary>
 internal sealed class TaskGrainState
 {
     public TaskSpec? Spec { get; set; }
@@ -132,7 +291,12 @@ internal sealed class TaskGrainState
 
     public bool InputComplete { get; set; }
 
-    public long Done { get; set; }
+    /// <summary>Every item below this index has had its job started.</summary>
+    public long StartedBelow { get; set; }
 
-    public long Failed { get; set; }
+    /// <summary>Every item below this index has a stored result.</summary>
+    public long ResultsBelow { get; set; }
+
+    /// <summary>Why the module cannot run, once a job found out.</summary>
+    public string? ModuleError { get; set; }
 }

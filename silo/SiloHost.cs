@@ -48,7 +48,7 @@ public static partial class SiloHost
             o.Configuration = options.Redis;
             o.ClusterId = options.Cluster;
         });
-        builder.Services.AddGridGrains(r => r.Runners = options.Cpus);
+        builder.Services.AddGridGrains(r => r.Runners = options.Cpus).AddRedisTaskStore();
         TelemetryExport.AddIfConfigured(builder.Services);
         configureServices?.Invoke(builder.Services);
 

@@ -1,3 +1,4 @@
+using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
 using GridActors.Testing;
@@ -11,6 +12,7 @@ public class JobGrainTests : IAsyncLifetime
     private readonly Collaborators _mocks = new();
     private readonly Signal _enqueued = new();
     private readonly Signal _reported = new();
+    private readonly InMemoryTaskStore _store = new();
     private TestSilo _silo = null!;
 
     private static JobSpec Spec(int maxAttempts = 3) => new("t1", 7, "49", "hash", TimeSpan.FromSeconds(1), maxAttempts);
@@ -24,6 +26,7 @@ public class JobGrainTests : IAsyncLifetime
         _silo = await TestSilo.StartAsync(services =>
         {
             services.AddSingleton(_mocks);
+            services.AddSingleton<ITaskStore>(_store);
             services.AddGrain<JobGrain>();
             services.AddGrain<ForwardingScheduler>();
             services.AddGrain<ForwardingTask>();
@@ -59,6 +62,20 @@ public class JobGrainTests : IAsyncLifetime
 
         await _mocks.Task.Received(1).ReportAsync(Arg.Any<JobReport>());
         await _mocks.Task.Received(1).ReportAsync(new JobReport(7, "49", "2401", null, JobErrorKind.Script));
+        Assert.Equal(new JobReport(7, "49", "2401", null, JobErrorKind.Script), (await _store.ReadResultsAsync("t1", 7, 1)).Single());
+    }
+
+    [Fact]
+    public async Task AJobRunTwice_AfterItsSiloDied_DoesNotReportAgain()
+    {
+        // The first run stored its result; its silo died before the job forgot itself.
+        await _store.AddResultAsync("t1", new JobReport(7, "49", "2401", null, JobErrorKind.Script));
+        await Job.StartAsync(Spec());
+
+        await Job.CompleteAsync(new JobOutcome("t1/7", 1, "v1", "2401", null, JobErrorKind.Script));
+
+        Assert.Equal(JobState.Done, (await Job.GetStatusAsync()).State);
+        await _mocks.Task.DidNotReceive().ReportAsync(Arg.Any<JobReport>());
     }
 
     [Fact]

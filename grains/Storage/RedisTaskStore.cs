@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using GridActors.Grid;
+using GridActors.Runtime.Redis;
+using StackExchange.Redis;
+
+namespace GridActors.Grains.Storage;
+
+/// <summary>
+/// The task store in Redis. A task has three hashes under one hash tag, so every script touches a
+/// single slot of a Redis Cluster: "items" (index to item, only while the item has no result),
+/// "results" (index to the JSON report) and "meta" (the done and failed counts, and the index below
+/// which results were read for good and forgotten).
+/// </summary>
+internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
+{
+    // KEYS: items, results, meta. ARGV: first index, then the items. Items that already have a result,
+    // or that were forgotten, are not stored again: a retried batch cannot bring back finished work.
+    private const string AddItemsScript = """
+        local forgotten = tonumber(redis.call('HGET', KEYS[3], 'forgotten') or '0')
+        local first = tonumber(ARGV[1])
+        for i = 2, #ARGV do
+          local index = first + i - 2
+          local field = string.format('%d', index)
+          if index >= forgotten and redis.call('HEXISTS', KEYS[2], field) == 0 then
+            redis.call('HSET', KEYS[1], field, ARGV[i])
+          end
+        end
+        return 1
+        """;
+
+    // KEYS: items, results, meta. ARGV: index, report, 'done' or 'failed'. Returns 1 when stored.
+    private const string AddResultScript = """
+        local forgotten = tonumber(redis.call('HGET', KEYS[3], 'forgotten') or '0')
+        if tonumber(ARGV[1]) < forgotten then return 0 end
+        if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+        return 1
+        """;
+
+    // KEYS: items, results, meta. ARGV: from, below.
+    private const string ForgetScript = """
+        local from, below = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local chunk = {}
+        for index = from, below - 1 do
+          chunk[#chunk + 1] = string.format('%d', index)
+          if #chunk == 1000 or index == below - 1 then
+            redis.call('HDEL', KEYS[1], unpack(chunk))
+            redis.call('HDEL', KEYS[2], unpack(chunk))
+            chunk = {}
+          end
+        end
+        if below > tonumber(redis.call('HGET', KEYS[3], 'forgotten') or '0') then
+          redis.call('HSET', KEYS[3], 'forgotten', string.format('%d', below))
+        end
+        return 1
+        """;
+
+    private const string DeleteScript = "return redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])";
+
+    public Task AddItemsAsync(string taskId, long firstIndex, IReadOnlyList<string> items)
+    {
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var arguments = new RedisValue[items.Count + 1];
+        arguments[0] = firstIndex;
+        for (var i = 0; i < items.Count; i++)
+        {
+            arguments[i + 1] = items[i];
+        }
+
+        return redis.Database.ScriptEvaluateAsync(AddItemsScript, Keys(taskId), arguments);
+    }
+
+    public async Task<IReadOnlyList<(long Index, string Item)>> ReadItemsAsync(string taskId, long from, int count)
+    {
+        var values = await redis.Database.HashGetAsync(ItemsKey(taskId), Fields(from, count));
+        var found = new List<(long, string)>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!values[i].IsNull)
+            {
+                found.Add((from + i, (string)values[i]!));
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<bool> AddResultAsync(string taskId, JobReport report)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(report, GridJsonContext.Default.JobReport);
+        var stored = await redis.Database.ScriptEvaluateAsync(AddResultScript, Keys(taskId), [report.Index, json, report.Error is null ? "done" : "failed"]);
+        return (long)stored == 1;
+    }
+
+    public async Task<IReadOnlyList<JobReport?>> ReadResultsAsync(string taskId, long from, int count)
+    {
+        var values = await redis.Database.HashGetAsync(ResultsKey(taskId), Fields(from, count));
+        var page = new JobReport?[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            page[i] = values[i].IsNull ? null : JsonSerializer.Deserialize((byte[])values[i]!, GridJsonContext.Default.JobReport);
+        }
+
+        return page;
+    }
+
+    public async Task<ResultCounts> CountAsync(string taskId)
+    {
+        var values = await redis.Database.HashGetAsync(MetaKey(taskId), ["done", "failed"]);
+        return new ResultCounts(values[0].IsNull ? 0 : (long)values[0], values[1].IsNull ? 0 : (long)values[1]);
+    }
+
+    public Task ForgetAsync(string taskId, long from, long below) =>
+        below <= from ? Task.CompletedTask : redis.Database.ScriptEvaluateAsync(ForgetScript, Keys(taskId), [from, below]);
+
+    public Task DeleteAsync(string taskId) => redis.Database.ScriptEvaluateAsync(DeleteScript, Keys(taskId));
+
+    private static RedisValue[] Fields(long from, int count)
+    {
+        var fields = new RedisValue[count];
+        for (var i = 0; i < count; i++)
+        {
+            fields[i] = from + i;
+        }
+
+        return fields;
+    }
+
+    private RedisKey[] Keys(string taskId) => [ItemsKey(taskId), ResultsKey(taskId), MetaKey(taskId)];
+
+    private string ItemsKey(string taskId) => Key(taskId, "items");
+
+    private string ResultsKey(string taskId) => Key(taskId, "results");
+
+    private string MetaKey(string taskId) => Key(taskId, "meta");
+
+    private string Key(string taskId, string part) => string.Create(CultureInfo.InvariantCulture, $"{redis.Keys.ClusterId}:task:{{{taskId}}}:{part}");
+}
