@@ -79,8 +79,9 @@ internal sealed class ClusterRouter : IGrainCallInvoker
     }
 
     /// <summary>
-    /// Whether a silo is Active. A silo this silo has not heard of yet (it joined since the last read
-    /// of the table) is looked up afresh: taking its grains over would make a second activation.
+    /// Whether a silo may still hold its grains: anything but Dead, or gone from the table. A silo this
+    /// silo does not know as Active is looked up afresh first: it may have joined since the last read
+    /// of the table, and taking its grains over on a stale view would make a second activation.
     /// </summary>
     private async ValueTask<bool> IsLiveAsync(SiloAddress silo)
     {
@@ -89,9 +90,13 @@ internal sealed class ClusterRouter : IGrainCallInvoker
             return true;
         }
 
-        var member = _membership.Members.FirstOrDefault(m => m.Address == silo)
-            ?? (await _membership.RefreshAsync()).FirstOrDefault(m => m.Address == silo);
-        return member?.Status == SiloStatus.Active;
+        var member = _membership.Members.FirstOrDefault(m => m.Address == silo);
+        if (member?.Status != SiloStatus.Active)
+        {
+            member = (await _membership.RefreshAsync()).FirstOrDefault(m => m.Address == silo);
+        }
+
+        return member is not null && member.Status != SiloStatus.Dead;
     }
 
     private void OnDeactivated(GrainId grainId)
