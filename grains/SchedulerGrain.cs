@@ -7,11 +7,15 @@ namespace GridActors.Grains;
 /// <summary>
 /// The queue of pending jobs and the credits of the volunteers. Placement goes to the volunteers of
 /// the lowest-load silos first, as the silos publish their load in the membership table; a silo that
-/// is not Active, or whose CPU use is above its threshold, gets nothing until that changes.
+/// is not Active, or whose CPU use is above its threshold, gets nothing until that changes. Jobs
+/// leave the queue retries first, then in order of their item's index.
 /// </summary>
 internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetry telemetry) : Grain, ISchedulerGrain
 {
-    private readonly Queue<JobTicket> _queue = new();
+    // Retried jobs first (a task's output waits on them), then by the item's index: each task's jobs go
+    // out in input order, so its results stream in order instead of waiting on a job queued last.
+    private readonly PriorityQueue<JobTicket, (int Retry, long Index, long Arrival)> _queue = new();
+    private long _arrivals;
     private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
 
@@ -19,7 +23,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
     {
         foreach (var ticket in tickets)
         {
-            _queue.Enqueue(ticket);
+            _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Spec.Index, _arrivals++));
             _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
         }
 
@@ -72,7 +76,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
             }
 
             var batch = new List<JobTicket>(Math.Min(volunteer.Credits, _queue.Count));
-            while (batch.Count < volunteer.Credits && _queue.TryDequeue(out var ticket))
+            while (batch.Count < volunteer.Credits && _queue.TryDequeue(out var ticket, out _))
             {
                 // A ticket superseded by a newer attempt of its job is dropped.
                 if (_queuedAttempts.TryGetValue(ticket.Spec.JobKey, out var attempt) && attempt == ticket.Attempt)

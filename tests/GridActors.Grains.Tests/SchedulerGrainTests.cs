@@ -104,6 +104,20 @@ public class SchedulerGrainTests : IAsyncLifetime
         await _mocks.Volunteers.Received(1).RunAsync("va", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single().Attempt == 2));
     }
 
+    [Fact]
+    public async Task Jobs_LeaveInInputOrder_RetriesFirst_WhateverOrderTheyArrived()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0));
+        var tickets = Tickets(4);
+        await Scheduler.EnqueueAsync([tickets[3], tickets[1]]);
+        await Scheduler.EnqueueAsync([tickets[0], tickets[2] with { Attempt = 2 }]);
+
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 10));
+        await _ran.WaitAsync();
+
+        await _mocks.Volunteers.Received(1).RunAsync("va", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Select(x => x.Spec.Index).SequenceEqual(new long[] { 2, 0, 1, 3 })));
+    }
+
     private static JobTicket[] Tickets(int count) =>
         [.. Enumerable.Range(0, count).Select(i => new JobTicket(new JobSpec("t", i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "h", TimeSpan.FromSeconds(5), 3), 1))];
 
