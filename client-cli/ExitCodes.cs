@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>The command line or its input is wrong.</summary>
     public const int Usage = 2;
 
-    /// <summary>The grid cannot be reached, or it refused the secret.</summary>
+    /// <summary>The grid cannot be reached, refused the secret, or failed inside (not in the module).</summary>
     public const int Unreachable = 3;
 
     /// <summary>Interrupted with Ctrl+C.</summary>

@@ -6,7 +6,7 @@ var root = new RootCommand("""
     grid: run JavaScript tasks on a GridActors volunteer-computing grid.
 
     Exit codes: 0 every item succeeded; 1 some items failed or the module cannot run;
-    2 the command line or its input is wrong; 3 the grid cannot be reached or refused the secret;
+    2 the command line or its input is wrong; 3 the grid cannot be reached, refused the secret or failed;
     130 interrupted.
     """)
 {

@@ -14,6 +14,7 @@ namespace GridActors.Grains;
 /// </summary>
 internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, TimeProvider time, IOptions<GridOptions> options) : IDisposable
 {
+    private const int ReportAttempts = 4;
     private readonly object _lock = new();
     private readonly Dictionary<string, int> _holding = new(StringComparer.Ordinal);
     private readonly GridOptions _options = options.Value;
@@ -125,10 +126,35 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
         }
 
         var outcome = new JobOutcome(ticket.Spec.JobKey, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind);
-        _ = grains.GetGrain<IJobGrain>(ticket.Spec.JobKey).CompleteAsync(outcome);
+        _ = ReportAsync(outcome);
         if (credits > 0)
         {
             _ = Scheduler.RequestWorkAsync(new WorkRequest(Id, silo.Address, credits));
+        }
+    }
+
+    /// <summary>
+    /// Hands an outcome to its job, trying a few times over a few seconds when the job's silo or the
+    /// grid's storage does not answer: running the job again would cost more. An outcome that cannot
+    /// be handed over is not lost work for good; the job's lease check reissues it.
+    /// </summary>
+    private async Task ReportAsync(JobOutcome outcome)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IJobGrain>(outcome.JobKey).CompleteAsync(outcome);
+                return;
+            }
+            catch (Exception exception) when (attempt < ReportAttempts && exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time);
+            }
+            catch (Exception exception) when (exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
+            {
+                return;
+            }
         }
     }
 

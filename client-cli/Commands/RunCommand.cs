@@ -155,22 +155,34 @@ internal static class RunCommand
             }
             else if (request.Target.IsRemote)
             {
-                await using var client = request.Target.Grid is { } gateway
-                    ? await GridClient.ConnectAsync(gateway, request.Target.Secret!, cancellationToken)
-                    : await GridClient.ConnectThroughRedisAsync(request.Target.Redis!, request.Target.Cluster, request.Target.Secret!, TimeProvider.System, cancellationToken);
-                var session = new TaskSession(client.Grains, Guid.NewGuid().ToString("N")[..12]);
+                var target = request.Target;
+                await using var link = await GridLink.ConnectAsync(
+                    target.Grid is { } gateway
+                        ? token => GridClient.ConnectAsync(gateway, target.Secret!, token)
+                        : token => GridClient.ConnectThroughRedisAsync(target.Redis!, target.Cluster, target.Secret!, TimeProvider.System, token),
+                    failOver: target.Grid is null,
+                    stderr,
+                    TimeProvider.System,
+                    cancellationToken);
+                var session = new TaskSession(link, Guid.NewGuid().ToString("N")[..12]);
                 moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
             }
             else
             {
                 await using var grid = await EmbeddedGrid.StartAsync(cancellationToken: cancellationToken);
-                var session = new TaskSession(grid.Grains, Guid.NewGuid().ToString("N")[..12]);
+                var session = new TaskSession(GridLink.InProcess(grid.Grains), Guid.NewGuid().ToString("N")[..12]);
                 moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
             }
         }
         catch (GridUnreachableException exception)
         {
             await stderr.WriteLineAsync($"grid: {exception.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (GrainException exception)
+        {
+            // A fault inside the grid, not in the module: the results so far are printed, the rest are not coming.
+            await stderr.WriteLineAsync($"grid: the grid could not serve the task: {exception.Message}");
             return ExitCodes.Unreachable;
         }
         catch (UnauthorizedAccessException exception)

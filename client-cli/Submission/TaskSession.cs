@@ -6,21 +6,21 @@ namespace GridActors.Cli.Submission;
 /// <summary>
 /// Submits a task and streams its results back. Items go up in batches while results come down in
 /// input order; at most <paramref name="window"/> items are submitted ahead of the results read, so
-/// the client, the task and the grid hold a bounded number of items however long the input.
+/// the client, the task and the grid hold a bounded number of items however long the input. Every
+/// call goes through the <see cref="GridLink"/>, which repeats it after a failure: a batch by its
+/// first index, a read from its cursor, so nothing is added or printed twice.
 /// </summary>
-internal sealed class TaskSession(IGrainFactory grains, string taskId, int window = 16_384, int batchSize = 1024)
+internal sealed class TaskSession(GridLink link, string taskId, int window = 16_384, int batchSize = 1024)
 {
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _resultsRead = new(0);
     private long _read;
 
-    private ITaskGrain TaskGrain => grains.GetGrain<ITaskGrain>(taskId);
-
     /// <summary>Runs the task to its end; returns the module error, when the module cannot run at all.</summary>
     public async Task<string?> RunAsync(ModuleSource module, string moduleHash, TaskOptions options, ChannelReader<string> items, Action<IReadOnlyList<JobReport>> onResults, CancellationToken cancellationToken)
     {
-        await grains.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source);
-        await TaskGrain.CreateAsync(new TaskSpec(moduleHash, module.Name, options));
+        await link.CallAsync(g => g.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source), cancellationToken);
+        await link.CallAsync(g => Task(g).CreateAsync(new TaskSpec(moduleHash, module.Name, options)), cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sending = SendAsync(items, stop.Token);
         try
@@ -44,7 +44,6 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
 
     private async Task SendAsync(ChannelReader<string> items, CancellationToken cancellationToken)
     {
-        var task = TaskGrain;
         long sent = 0;
         var batch = new List<string>(batchSize);
         while (await items.WaitToReadAsync(cancellationToken))
@@ -60,16 +59,18 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
                 await _resultsRead.WaitAsync(cancellationToken);
             }
 
-            await task.AddItemsAsync(sent, [.. batch], last: false);
+            IReadOnlyList<string> batchItems = [.. batch];
+            var first = sent;
+            await link.CallAsync(g => Task(g).AddItemsAsync(first, batchItems, last: false), cancellationToken);
             sent += batch.Count;
         }
 
-        await task.AddItemsAsync(sent, [], last: true);
+        var end = sent;
+        await link.CallAsync(g => Task(g).AddItemsAsync(end, [], last: true), cancellationToken);
     }
 
     private async Task<string?> ReceiveAsync(Action<IReadOnlyList<JobReport>> onResults, Task sending, CancellationToken cancellationToken)
     {
-        var task = TaskGrain;
         long cursor = 0;
         while (true)
         {
@@ -80,7 +81,8 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
                 await sending;
             }
 
-            var page = await task.ReadResultsAsync(cursor, 4096, LongPoll);
+            var from = cursor;
+            var page = await link.CallAsync(g => Task(g).ReadResultsAsync(from, 4096, LongPoll), cancellationToken);
             if (page.Results.Count > 0)
             {
                 onResults(page.Results);
@@ -103,4 +105,6 @@ internal sealed class TaskSession(IGrainFactory grains, string taskId, int windo
             }
         }
     }
+
+    private ITaskGrain Task(IGrainFactory grains) => grains.GetGrain<ITaskGrain>(taskId);
 }

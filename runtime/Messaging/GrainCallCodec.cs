@@ -93,14 +93,22 @@ public sealed class GrainCallCodec
         return resultType is null || message.Payload is not { } payload ? null : payload.Deserialize(TypeInfo(resultType, method));
     }
 
+    /// <summary>
+    /// A failure to send back. Redis being away (restarting, or out of reach for a moment) is not the
+    /// grain's fault: it goes as a <see cref="GrainCallException"/>, which callers may repeat.
+    /// </summary>
     internal static WireMessage EncodeFailure(long id, Exception exception) =>
-        new(WireKind.Failure, id, ErrorType: exception.GetType().FullName, Error: exception.Message);
+        exception is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException
+            ? new(WireKind.Failure, id, ErrorType: typeof(GrainCallException).FullName, Error: $"The grid's storage did not answer: {exception.Message}")
+            : new(WireKind.Failure, id, ErrorType: exception.GetType().FullName, Error: exception.Message);
 
     /// <summary>The exception a remote failure stands for: the same type where it is a known one.</summary>
     internal static Exception DecodeFailure(WireMessage message) =>
         KnownErrors.TryGetValue(message.ErrorType ?? string.Empty, out var create)
             ? create(message.Error ?? string.Empty)
-            : new GrainCallException(message.ErrorType == typeof(GrainCallException).FullName ? message.Error ?? string.Empty : $"{message.ErrorType}: {message.Error}");
+            : message.ErrorType == typeof(GrainCallException).FullName
+                ? new GrainCallException(message.Error ?? string.Empty)
+                : new GrainException($"{message.ErrorType}: {message.Error}");
 
     internal static byte[] Serialize(WireMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, WireJsonContext.Default.WireMessage);
 

@@ -14,15 +14,22 @@ public sealed class GridClient : IAsyncDisposable
 {
     private readonly WireChannel _channel;
 
-    private GridClient(WireChannel channel)
+    private GridClient(WireChannel channel, string gateway)
     {
         _channel = channel;
+        Gateway = gateway;
         var registry = new GrainTypeRegistry([]);
         Grains = new GrainFactory(registry, new RemoteGrainCallInvoker(channel));
     }
 
     /// <summary>Gives references to the grid's grains.</summary>
     public IGrainFactory Grains { get; }
+
+    /// <summary>The gateway silo's address, HOST:PORT.</summary>
+    public string Gateway { get; }
+
+    /// <summary>Whether the connection to the gateway is still up.</summary>
+    public bool IsConnected => _channel.IsOpen;
 
     /// <summary>Connects to the silo at HOST:PORT.</summary>
     /// <exception cref="GridUnreachableException">Nothing answers there.</exception>
@@ -44,7 +51,7 @@ public sealed class GridClient : IAsyncDisposable
         try
         {
             var channel = await WireChannel.ConnectAsync(socket, new ClusterSecret(secret), codec, _ => Task.FromResult<WireMessage?>(null), cancellationToken);
-            return new GridClient(channel);
+            return new GridClient(channel, gateway);
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

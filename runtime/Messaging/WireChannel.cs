@@ -35,6 +35,9 @@ public sealed class WireChannel : IAsyncDisposable
     /// <summary>Completes when the connection has closed, for whatever reason.</summary>
     public Task Completion { get; }
 
+    /// <summary>Whether the connection is still up: false once either side closed it or it broke.</summary>
+    public bool IsOpen => !_closed.IsCancellationRequested;
+
     /// <summary>Accepts a peer: challenges it and refuses it unless it proves the secret.</summary>
     /// <exception cref="UnauthorizedAccessException">The peer did not prove the secret; the socket is closed with the reason.</exception>
     public static async Task<WireChannel> AcceptAsync(WebSocket socket, ClusterSecret secret, GrainCallCodec codec, Func<WireMessage, Task<WireMessage?>> onCall, CancellationToken cancellationToken)

@@ -63,6 +63,35 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync());
     }
 
+    [Fact]
+    public async Task KillNineOfTheClientsGateway_TheClientFailsOver_AndTheTaskCompletes()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+        await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
+        var silos = new Dictionary<int, SiloProcess> { [ports[0]] = a, [ports[1]] = b, [ports[2]] = c };
+        var module = Modules.Write("slow50g.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        await using var client = StreamingClient.StartThroughRedis(module, _redis.Address, _cluster, items: 600);
+        await client.ReadAsync(count: 30);
+
+        // A task lives on the silo that first called it: the client's gateway.
+        var gateway = await TaskPortAsync();
+        silos[gateway].Process.Kill(entireProcessTree: true);
+
+        var run = await client.FinishAsync();
+        Assert.Equal((0, Expected(600)), (run.ExitCode, run.Stdout));
+        var others = string.Join('|', ports.Where(p => p != gateway));
+        Assert.Matches($@"^grid: lost the silo at [^ ]+:{gateway}; carrying on through the silo at [^ ]+:({others})\.\n$", run.Stderr);
+    }
+
+    private async Task<int> TaskPortAsync()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        var key = redis.GetServer(_redis.Address).Keys(pattern: $"{_cluster}:directory:{{task/*").Single();
+        return SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync(key))!).Port;
+    }
+
     private async Task<int> SchedulerPortAsync()
     {
         using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);

@@ -31,6 +31,10 @@ internal sealed class StreamingClient : IAsyncDisposable
     public static StreamingClient Start(string module, int port, int items) =>
         new(Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--grid", $"127.0.0.1:{port}", "--secret", "s3cret"))!, items);
 
+    /// <summary>Starts a client that finds its gateway in Redis, and fails over to another silo when it is lost.</summary>
+    public static StreamingClient StartThroughRedis(string module, string redis, string cluster, int items) =>
+        new(Process.Start(GridProcess.StartInfo("run", module, "--stdin", "--redis", redis, "--cluster", cluster, "--secret", "s3cret"))!, items);
+
     /// <summary>Waits until <paramref name="count"/> more result lines have arrived.</summary>
     public async Task ReadAsync(int count)
     {
