@@ -38,6 +38,7 @@ public static class GridGrainsServiceCollectionExtensions
         services.AddSerializerContext(Grid.GridJsonContext.Default);
 
         services.TryAddSingleton<ITaskStore, InMemoryTaskStore>();
+        services.TryAddSingleton<VolunteerWatch>();
         services.TryAddSingleton<RunnerPool>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiloWorkload, RunnerPool>(sp => sp.GetRequiredService<RunnerPool>()));
         services.TryAddSingleton<VolunteerService>();

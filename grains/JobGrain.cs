@@ -15,6 +15,7 @@ namespace GridActors.Grains;
 internal sealed class JobGrain(
     [PersistentState("job")] IPersistentState<JobGrainState> state,
     ITaskStore store,
+    VolunteerWatch watch,
     IOptions<GridOptions> options,
     GridTelemetry telemetry) : Grain, IJobGrain
 {
@@ -25,10 +26,27 @@ internal sealed class JobGrain(
     // job nobody holds is reissued, which at worst runs it twice; its result is still delivered once.
     private string? _volunteer;
 
+    // Set when this activation found the job already started: its holder is unknown here.
+    private bool _restored;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _restored = state.State.Spec is not null;
+        return Task.CompletedTask;
+    }
+
     public async Task StartAsync(JobSpec spec)
     {
         if (state.State.Spec is not null)
         {
+            if (_restored && _volunteer is null)
+            {
+                // The task restarts its jobs after its silo died, and so, probably, did this job's
+                // last activation: check the lease now instead of at the next reminder.
+                _restored = false;
+                await CheckLeaseAsync();
+            }
+
             return;
         }
 
@@ -43,9 +61,19 @@ internal sealed class JobGrain(
         if (state.State.State == JobState.Pending && attempt == state.State.Attempt)
         {
             _volunteer = volunteer;
+            watch.Watch(volunteer, GrainKey, attempt);
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task VolunteerLostAsync(string volunteer, int attempt)
+    {
+        var job = state.State;
+        if (job.Spec is not null && job.State == JobState.Pending && job.Attempt == attempt && _volunteer == volunteer)
+        {
+            await FailAttemptAsync($"lost: the silo of volunteer {volunteer} died during attempt {attempt}", JobErrorKind.Lost, retryable: true);
+        }
     }
 
     public async Task CompleteAsync(JobOutcome outcome)
@@ -82,6 +110,13 @@ internal sealed class JobGrain(
             return;
         }
 
+        await CheckLeaseAsync();
+    }
+
+    /// <summary>Asks whoever should hold the job whether it still does, and reissues the job if not.</summary>
+    private async Task CheckLeaseAsync()
+    {
+        var job = state.State;
         bool held;
         try
         {
@@ -109,7 +144,7 @@ internal sealed class JobGrain(
             job.Attempt++;
             job.LastError = error;
             telemetry.JobsReissued.Add(1, new KeyValuePair<string, object?>("reason", kind.ToString()));
-            _volunteer = null;
+            Unwatch();
             await state.WriteStateAsync();
             await Enqueue();
             return;
@@ -124,6 +159,7 @@ internal sealed class JobGrain(
     {
         var spec = state.State.Spec!;
         var report = new JobReport(spec.Index, spec.Item, result, error, kind);
+        Unwatch();
 
         // The result is stored before the job forgets itself: should this silo die in between, the
         // reminder runs the job again and the store keeps the first result.
@@ -144,6 +180,21 @@ internal sealed class JobGrain(
         state.State.State = error is null ? JobState.Done : JobState.Failed;
         await UnregisterReminder(LeaseReminder);
         DeactivateOnIdle();
+    }
+
+    private void Unwatch()
+    {
+        if (_volunteer is not null)
+        {
+            watch.Unwatch(_volunteer, GrainKey);
+            _volunteer = null;
+        }
+    }
+
+    public override Task OnDeactivateAsync(CancellationToken cancellationToken)
+    {
+        Unwatch();
+        return Task.CompletedTask;
     }
 
     private Task Enqueue() =>

@@ -47,9 +47,11 @@ internal sealed class TaskGrain(
             return;
         }
 
-        // Carry on where the last activation left off: jobs below StartedBelow were started, and
-        // those it started since will answer a second start by doing nothing.
-        _nextToStart = _loadedBelow = task.StartedBelow;
+        // Carry on where the last activation left off. Every job from the first without a result is
+        // started again: one that runs answers a second start by doing nothing, one whose silo died
+        // with the last activation comes back and checks its lease at once, and one never started
+        // (past StartedBelow) starts. Items with a stored result are gone from the store: skipped.
+        _nextToStart = _loadedBelow = Math.Min(task.ResultsBelow, task.StartedBelow);
         _finished = (await store.CountAsync(GrainKey)).Finished;
         Results.SetInput(task.Items, task.InputComplete, task.ModuleError);
         await StartJobsAsync();

@@ -16,6 +16,14 @@ public interface IJobGrain : IGrainWithStringKey, IRemindable
     [OneWay]
     Task AssignedAsync(string volunteer, int attempt);
 
+    /// <summary>
+    /// The silo of <paramref name="volunteer"/> was declared Dead: if the job's attempt
+    /// <paramref name="attempt"/> is still with it, the job is reissued now rather than at its next
+    /// lease check.
+    /// </summary>
+    [OneWay]
+    Task VolunteerLostAsync(string volunteer, int attempt);
+
     /// <summary>A volunteer finished an attempt, with a result or an error.</summary>
     [OneWay]
     Task CompleteAsync(JobOutcome outcome);

@@ -85,6 +85,44 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         Assert.Matches($@"^grid: lost the silo at [^ ]+:{gateway}; carrying on through the silo at [^ ]+:({others})\.\n$", run.Stderr);
     }
 
+    [Fact]
+    public async Task ASiloThatJoinsMidTask_GetsJobsAtOnce()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+        var module = Modules.Write("slow50j.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        await using var client = StreamingClient.Start(module, ports[0], items: 400);
+        await client.ReadAsync(count: 20);
+
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+
+        // The newcomer publishes its load every second; it runs jobs long before the task ends.
+        var ran = await FirstLoadAsync(ports[1], load => load.RunningJobs + load.QueuedJobs > 0);
+        Assert.True(ran.RunningJobs + ran.QueuedJobs > 0);
+        Assert.Equal(new GridRun(0, Expected(400), string.Empty), await client.FinishAsync());
+    }
+
+    /// <summary>Reads the membership table until the silo on <paramref name="port"/> publishes a load that matches.</summary>
+    private async Task<SiloLoad> FirstLoadAsync(int port, Func<SiloLoad, bool> match)
+    {
+        using var connection = new Runtime.Redis.RedisConnection(Microsoft.Extensions.Options.Options.Create(new Runtime.Redis.RedisOptions { Configuration = _redis.Address, ClusterId = _cluster }));
+        var table = new Runtime.Redis.RedisMembershipTable(connection);
+        var deadline = DateTime.UtcNow + Eventually.Limit;
+        while (true)
+        {
+            var load = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address.Port == port).Load;
+            if (match(load))
+            {
+                return load;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the silo on port {port} published no matching load within {Eventually.Limit.TotalSeconds} s; last: {load}");
+
+            // Pacing between reads of the table; each read is the event awaited.
+            await Task.Delay(100);
+        }
+    }
+
     private async Task<int> TaskPortAsync()
     {
         using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);

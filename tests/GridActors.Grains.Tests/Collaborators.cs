@@ -74,6 +74,8 @@ internal sealed class ForwardingJob(Collaborators mocks) : Grain, IJobGrain
 
     public Task AssignedAsync(string volunteer, int attempt) => Task.CompletedTask;
 
+    public Task VolunteerLostAsync(string volunteer, int attempt) => Task.CompletedTask;
+
     public Task CompleteAsync(JobOutcome outcome) => Task.CompletedTask;
 
     public Task<JobStatus> GetStatusAsync() => Task.FromResult(new JobStatus(JobState.None, 0, null, null));

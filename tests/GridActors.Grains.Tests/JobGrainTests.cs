@@ -13,6 +13,7 @@ public class JobGrainTests : IAsyncLifetime
     private readonly Signal _enqueued = new();
     private readonly Signal _reported = new();
     private readonly InMemoryTaskStore _store = new();
+    private readonly IClusterMembership _membership = Substitute.For<IClusterMembership>();
     private TestSilo _silo = null!;
 
     private static JobSpec Spec(int maxAttempts = 3) => new("t1", 7, "49", "hash", TimeSpan.FromSeconds(1), maxAttempts);
@@ -27,6 +28,8 @@ public class JobGrainTests : IAsyncLifetime
         {
             services.AddSingleton(_mocks);
             services.AddSingleton<ITaskStore>(_store);
+            services.AddSingleton(_membership);
+            services.AddSingleton<VolunteerWatch>();
             services.AddGrain<JobGrain>();
             services.AddGrain<ForwardingScheduler>();
             services.AddGrain<ForwardingTask>();
@@ -142,6 +145,25 @@ public class JobGrainTests : IAsyncLifetime
         await _mocks.Volunteers.Received(1).HoldsAsync("v1", "t1/7", 1);
         await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 2)));
         Assert.Equal(new JobStatus(JobState.Pending, 2, null, "lost: volunteer v1 no longer held attempt 1"), await Job.GetStatusAsync());
+    }
+
+    [Fact]
+    public async Task AJobWithAVolunteerWhoseSiloIsDeclaredDead_IsReissuedAtOnce()
+    {
+        var volunteer = new SiloAddress("10.0.0.2", 11111, 5);
+        _membership.Members.Returns([new MembershipEntry(volunteer, "b", SiloStatus.Active, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], SiloLoad.None)]);
+        await Job.StartAsync(Spec());
+        await Job.AssignedAsync(volunteer.ToString(), 1);
+        await Job.GetStatusAsync();
+        var watch = _silo.Services.GetRequiredService<VolunteerWatch>();
+        Assert.Equal(0, watch.Check());
+
+        _membership.Members.Returns([new MembershipEntry(volunteer, "b", SiloStatus.Dead, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], SiloLoad.None)]);
+
+        Assert.Equal(1, watch.Check());
+        await _enqueued.WaitAsync(2);
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 2)));
+        Assert.Equal(0, watch.Check());
     }
 
     [Fact]

@@ -1,0 +1,82 @@
+using GridActors.Grid;
+using GridActors.Runtime;
+
+namespace GridActors.Grains;
+
+/// <summary>
+/// Which jobs activated on this silo are with which volunteer, so that when a volunteer's silo is
+/// declared Dead its jobs are reissued at once, not at their next lease check (up to
+/// <see cref="GridOptions.LeaseCheckPeriod"/> later). It reads this silo's view of the membership
+/// table, which is refreshed every second. The lease check stays the fallback: a job whose own
+/// silo died is not watched by anyone until its reminder brings it back.
+/// </summary>
+internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactory grains, TimeProvider time) : IDisposable
+{
+    private static readonly TimeSpan CheckPeriod = TimeSpan.FromSeconds(1);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Dictionary<string, int>> _jobsByVolunteer = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+
+    /// <summary>Attempt <paramref name="attempt"/> of job <paramref name="jobKey"/> is with <paramref name="volunteer"/>.</summary>
+    public void Watch(string volunteer, string jobKey, int attempt)
+    {
+        lock (_lock)
+        {
+            if (!_jobsByVolunteer.TryGetValue(volunteer, out var jobs))
+            {
+                jobs = new Dictionary<string, int>(StringComparer.Ordinal);
+                _jobsByVolunteer[volunteer] = jobs;
+            }
+
+            jobs[jobKey] = attempt;
+            _timer ??= time.CreateTimer(static s => ((VolunteerWatch)s!).Check(), this, CheckPeriod, CheckPeriod);
+        }
+    }
+
+    /// <summary>The job is no longer with <paramref name="volunteer"/>.</summary>
+    public void Unwatch(string volunteer, string jobKey)
+    {
+        lock (_lock)
+        {
+            if (_jobsByVolunteer.TryGetValue(volunteer, out var jobs) && jobs.Remove(jobKey) && jobs.Count == 0)
+            {
+                _jobsByVolunteer.Remove(volunteer);
+            }
+        }
+    }
+
+    /// <summary>Reissues the jobs of volunteers whose silos the membership view shows Dead. Returns how many.</summary>
+    internal int Check()
+    {
+        var dead = membership.Members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
+        List<(string Volunteer, Dictionary<string, int> Jobs)> lost = [];
+        lock (_lock)
+        {
+            foreach (var volunteer in _jobsByVolunteer.Keys.Where(dead.Contains).ToList())
+            {
+                lost.Add((volunteer, _jobsByVolunteer[volunteer]));
+                _jobsByVolunteer.Remove(volunteer);
+            }
+        }
+
+        var count = 0;
+        foreach (var (volunteer, jobs) in lost)
+        {
+            foreach (var (jobKey, attempt) in jobs)
+            {
+                _ = grains.GetGrain<IJobGrain>(jobKey).VolunteerLostAsync(volunteer, attempt);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+        }
+    }
+}
