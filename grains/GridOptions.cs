@@ -3,8 +3,12 @@ namespace GridActors.Grains;
 /// <summary>Settings of the grid's grains.</summary>
 public sealed class GridOptions
 {
-    /// <summary>How often a job checks that whoever holds it (the scheduler's queue or a volunteer) still does; a job nobody holds is reissued. Default: 10 s.</summary>
-    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often a job checks that whoever holds it (the scheduler's queue or a volunteer) still does;
+    /// a job nobody holds is reissued. It bounds recovery when the scheduler's own silo dies (a
+    /// volunteer's death is caught sooner, by <see cref="VolunteerWatch"/>). Default: 5 s.
+    /// </summary>
+    public TimeSpan LeaseCheckPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a task's reminder brings it back, so a task whose silo died carries on without its client. Default: 10 s.</summary>
     public TimeSpan TaskCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);

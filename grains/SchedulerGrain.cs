@@ -16,6 +16,9 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
     // out in input order, so its results stream in order instead of waiting on a job queued last.
     private readonly PriorityQueue<JobTicket, (int Retry, long Index, long Arrival)> _queue = new();
     private long _arrivals;
+
+    /// <summary>A silo silent for longer than this gets no new work, though it is not declared Dead yet.</summary>
+    private static readonly TimeSpan SilentLimit = TimeSpan.FromSeconds(2);
     private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
 
@@ -45,6 +48,24 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         return Task.CompletedTask;
     }
 
+    public Task ReturnAsync(string volunteer, IReadOnlyList<JobTicket> tickets)
+    {
+        // The volunteer is unreachable: it gets nothing more until it announces itself again.
+        if (_volunteers.TryGetValue(volunteer, out var credit))
+        {
+            credit.Credits = 0;
+        }
+
+        foreach (var ticket in tickets.Where(t => !_queuedAttempts.TryGetValue(t.Spec.JobKey, out var queued) || queued < t.Attempt))
+        {
+            _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Spec.Index, _arrivals++));
+            _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+        }
+
+        Place();
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HoldsAsync(string jobKey, int attempt) =>
         Task.FromResult(_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt);
 
@@ -59,10 +80,12 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         }
 
         var loads = membership.Members.ToDictionary(m => m.Address);
+        var now = TimeProvider.GetUtcNow();
         var candidates = _volunteers.Values
             .Where(v => v.Credits > 0)
             .Select(v => (Volunteer: v, Member: loads.GetValueOrDefault(v.Silo)))
-            .Where(c => c.Member is not null && c.Member.Status == SiloStatus.Active && c.Member.Load.CpuPercent <= c.Member.Load.MaxCpuPercent)
+            .Where(c => c.Member is not null && c.Member.Status == SiloStatus.Active && c.Member.Load.CpuPercent <= c.Member.Load.MaxCpuPercent
+                && now - c.Member.IAmAliveTime <= SilentLimit)
             .OrderBy(c => Utilisation(c.Member!.Load))
             .ThenBy(c => c.Member!.Load.CpuPercent)
             .Select(c => c.Volunteer)
@@ -90,9 +113,28 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
             if (batch.Count > 0)
             {
                 telemetry.JobsPlaced.Add(batch.Count);
-                _ = GrainFactory.GetGrain<IVolunteerGrain>(volunteer.Id).RunAsync(batch);
+                Send(volunteer, batch);
             }
         }
+    }
+
+    private void Send(VolunteerCredit volunteer, List<JobTicket> batch)
+    {
+        var sending = GrainFactory.GetGrain<IVolunteerGrain>(volunteer.Id).RunAsync(batch);
+        if (sending.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        // A batch that cannot reach its volunteer (its silo is gone) goes back to the queue at once,
+        // through a call to this grain, rather than waiting for its jobs' lease checks.
+        var self = AsReference<ISchedulerGrain>();
+        var id = volunteer.Id;
+        _ = sending.ContinueWith(
+            t => t.IsFaulted ? self.ReturnAsync(id, batch) : Task.CompletedTask,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
     }
 
     private static double Utilisation(SiloLoad load) =>

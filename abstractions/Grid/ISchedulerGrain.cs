@@ -15,6 +15,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task RequestWorkAsync(WorkRequest request);
 
+    /// <summary>Jobs placed on <paramref name="volunteer"/> that could not be sent to it: queued again.</summary>
+    [OneWay]
+    Task ReturnAsync(string volunteer, IReadOnlyList<JobTicket> tickets);
+
     /// <summary>Whether attempt <paramref name="attempt"/> of the job is still queued here.</summary>
     Task<bool> HoldsAsync(string jobKey, int attempt);
 

@@ -39,6 +39,8 @@ internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedul
 
     public Task RequestWorkAsync(WorkRequest request) => mocks.Scheduler.RequestWorkAsync(request);
 
+    public Task ReturnAsync(string volunteer, IReadOnlyList<JobTicket> tickets) => mocks.Scheduler.ReturnAsync(volunteer, tickets);
+
     public Task<bool> HoldsAsync(string jobKey, int attempt) => mocks.Scheduler.HoldsAsync(jobKey, attempt);
 
     public Task<SchedulerStatus> GetStatusAsync() => mocks.Scheduler.GetStatusAsync();

@@ -139,7 +139,7 @@ public class JobGrainTests : IAsyncLifetime
         await Job.AssignedAsync("v1", 1);
         Assert.Equal(JobState.Assigned, (await Job.GetStatusAsync()).State);
 
-        _silo.Time.Advance(TimeSpan.FromSeconds(10));
+        _silo.Time.Advance(TimeSpan.FromSeconds(5));
         await _enqueued.WaitAsync(2);
 
         await _mocks.Volunteers.Received(1).HoldsAsync("v1", "t1/7", 1);
@@ -176,7 +176,7 @@ public class JobGrainTests : IAsyncLifetime
         // StartAsync is one-way: a later call on the job returns once it has run, reminder registered.
         await Job.GetStatusAsync();
 
-        _silo.Time.Advance(TimeSpan.FromSeconds(10));
+        _silo.Time.Advance(TimeSpan.FromSeconds(5));
         await asked.WaitAsync();
 
         Assert.Equal(new JobStatus(JobState.Pending, 1, null, null), await Job.GetStatusAsync());

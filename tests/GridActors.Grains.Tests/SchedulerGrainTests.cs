@@ -60,6 +60,37 @@ public class SchedulerGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASiloSilentForSeconds_GetsNoWork_BeforeItIsDeclaredDead()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0, silentFor: TimeSpan.FromSeconds(3)), Member(SiloB, running: 3, cpu: 40));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 5));
+        await Scheduler.RequestWorkAsync(new WorkRequest("vb", SiloB, 1));
+
+        await Scheduler.EnqueueAsync(Tickets(2));
+        await _ran.WaitAsync();
+
+        await _mocks.Volunteers.Received(1).RunAsync("vb", Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single().Spec.Index == 0));
+        await _mocks.Volunteers.DidNotReceive().RunAsync("va", Arg.Any<IReadOnlyList<JobTicket>>());
+        Assert.True(await Scheduler.HoldsAsync("t/1", 1));
+    }
+
+    [Fact]
+    public async Task ABatchThatCouldNotBeSent_IsQueuedAgain_AndItsVolunteerGetsNoMore()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 2));
+        await Scheduler.EnqueueAsync(Tickets(2));
+        await _ran.WaitAsync();
+        Assert.False(await Scheduler.HoldsAsync("t/0", 1));
+
+        await Scheduler.ReturnAsync("va", Tickets(2));
+
+        var status = await Scheduler.GetStatusAsync();
+        Assert.Equal((2, 0), (status.Queued, status.Credits["va"]));
+        Assert.True(await Scheduler.HoldsAsync("t/0", 1));
+    }
+
+    [Fact]
     public async Task VolunteerThatJoinsLater_GetsQueuedWorkAtOnce()
     {
         Members(Member(SiloA, running: 0, cpu: 0));
@@ -121,8 +152,8 @@ public class SchedulerGrainTests : IAsyncLifetime
     private static JobTicket[] Tickets(int count) =>
         [.. Enumerable.Range(0, count).Select(i => new JobTicket(new JobSpec("t", i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "h", TimeSpan.FromSeconds(5), 3), 1))];
 
-    private static MembershipEntry Member(SiloAddress address, int running, double cpu, SiloStatus status = SiloStatus.Active) =>
-        new(address, address.Host, status, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], new SiloLoad(cpu, 0, running, 0, 4, 50));
+    private MembershipEntry Member(SiloAddress address, int running, double cpu, SiloStatus status = SiloStatus.Active, TimeSpan silentFor = default) =>
+        new(address, address.Host, status, DateTimeOffset.UnixEpoch, _silo.Time.GetUtcNow() - silentFor, [], new SiloLoad(cpu, 0, running, 0, 4, 50));
 
     private void Members(params MembershipEntry[] members) => _membership.Members.Returns(members);
 }
