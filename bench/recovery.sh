@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Recovery after kill -9, on one machine: redis-server and three `grid silo --cpus 1` on loopback, a
+# client with --redis streaming 2,000 items of 20 ms, and at the 1,000th result a kill -9 of the
+# client's gateway silo (gateway), of another silo (other), or of nothing (none, the baseline).
+# Prints the time from the kill to the last result and checks the output: 2,000 lines, each once,
+# in order. Usage: bench/recovery.sh gateway|other|none
+set -euo pipefail
+mode="${1:?usage: bench/recovery.sh gateway|other|none}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+grid="$root/grid"
+work="$(mktemp -d)"
+redis_port=$((20000 + RANDOM % 10000))
+ports=($((redis_port + 1)) $((redis_port + 2)) $((redis_port + 3)))
+cluster="bench-$RANDOM"
+cleanup() {
+  pkill -f -- "--cluster $cluster" 2>/dev/null || true
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$grid" --version >/dev/null   # build once before the silos start
+redis-server --port "$redis_port" --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" >/dev/null
+until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
+for port in "${ports[@]}"; do
+  "$grid" silo --redis "127.0.0.1:$redis_port" --port "$port" --secret bench --cpus 1 --name "s$port" --cluster "$cluster" 2>"$work/silo$port.log" &
+done
+until [ "$(cat "$work"/silo*.log | grep -c 'joined cluster')" = 3 ]; do sleep 0.1; done
+
+printf 'module.exports = function (x) { var end = Date.now() + 20; while (Date.now() < end) {} return x }\n' >"$work/slow.js"
+seq 1 2000 | "$grid" run "$work/slow.js" --stdin --redis "127.0.0.1:$redis_port" --secret bench --cluster "$cluster" 2>"$work/err.txt" |
+  while read -r line; do echo "$(date +%s.%N) $line"; done >"$work/out.txt" &
+client=$!
+until [ "$(wc -l <"$work/out.txt")" -ge 1000 ]; do sleep 0.02; done
+
+task_port=$(redis-cli -p "$redis_port" get "$(redis-cli -p "$redis_port" --scan --pattern "$cluster:directory:{task/*" | head -1)" | cut -d: -f2)
+case "$mode" in
+  gateway) victim=$task_port ;;
+  other) for port in "${ports[@]}"; do [ "$port" != "$task_port" ] && victim=$port && break; done ;;
+  none) victim="" ;;
+  *) echo "bench/recovery.sh: unknown mode '$mode'; use gateway, other or none." >&2; exit 2 ;;
+esac
+killed=$(date +%s.%N)
+[ -n "$victim" ] && pkill -9 -f -- "--port $victim --secret bench"
+while kill -0 "$client" 2>/dev/null; do sleep 0.05; done
+
+last=$(tail -n 1 "$work/out.txt" | cut -d' ' -f1)
+lines=$(wc -l <"$work/out.txt")
+distinct=$(cut -d' ' -f2 "$work/out.txt" | sort -u | wc -l)
+ordered=$(cut -d' ' -f2 "$work/out.txt" | sort -n -c 2>/dev/null && echo yes || echo no)
+printf 'mode %s: kill to last result %.1f s; %s lines, %s distinct, in order: %s\n' "$mode" "$(echo "$last - $killed" | bc)" "$lines" "$distinct" "$ordered"
+cat "$work/err.txt"
