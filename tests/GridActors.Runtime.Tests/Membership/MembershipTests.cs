@@ -1,5 +1,6 @@
 using GridActors.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NSubstitute;
 
 namespace GridActors.Runtime.Tests.Membership;
@@ -27,4 +28,41 @@ public class MembershipTests
         await silo.DisposeAsync();
         Assert.Equal(SiloStatus.Dead, Assert.Single((await table.ReadAllAsync()).Entries).Entry.Status);
     }
+
+    [Fact]
+    public async Task ASilentPeer_IsDeclaredDead_AfterTheDeathTimeout_WithTheVoterNamed()
+    {
+        await using var silo = await TestSilo.StartAsync(_ => { });
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        var data = await table.ReadAllAsync();
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), data.Version.Next()));
+
+        silo.Time.Advance(TimeSpan.FromSeconds(4));
+
+        await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the silent peer is declared Dead");
+        var self = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address != peer).Address;
+        Assert.Equal(self, (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address == peer).Suspicions.Single().Voter);
+    }
+
+    [Fact]
+    public async Task ASiloThatReadsItselfDead_Stops()
+    {
+        var silo = await TestSilo.StartAsync(_ => { });
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var stopping = new TaskCompletionSource();
+        silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        var data = await table.ReadAllAsync();
+        var (self, etag) = data.Entries.Single();
+
+        // Peers declared it Dead while it was, say, paused by the OS.
+        Assert.True(await table.UpdateRowAsync(self with { Status = SiloStatus.Dead }, etag, data.Version.Next()));
+        silo.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.Within(stopping.Task);
+        await silo.DisposeAsync();
+    }
+
+    private static SiloStatus Status(IMembershipTable table, SiloAddress silo) =>
+        table.ReadAllAsync().GetAwaiter().GetResult().Entries.Select(e => e.Entry).Single(e => e.Address == silo).Status;
 }
