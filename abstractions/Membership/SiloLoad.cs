@@ -1,7 +1,7 @@
 namespace GridActors;
 
 /// <summary>The load a silo publishes in its membership row; the scheduler places work by it.</summary>
-/// <param name="CpuPercent">The machine's CPU use, 0 to 100.</param>
+/// <param name="CpuPercent">The machine's CPU use by work other than the silo and its runners, 0 to 100.</param>
 /// <param name="MemoryBytes">The silo process's working set.</param>
 /// <param name="RunningJobs">Jobs running in the silo's runners.</param>
 /// <param name="QueuedJobs">Jobs accepted by the silo but not started yet.</param>

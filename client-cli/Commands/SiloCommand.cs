@@ -15,7 +15,7 @@ internal static class SiloCommand
         var port = new Option<int>("--port") { Description = "The port clients connect to.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
         var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
-        var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
+        var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
         var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
         port.Validators.Add(r =>
         {

@@ -90,6 +90,18 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    public IReadOnlyList<int> ProcessIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _slots.Select(s => s.Runner).OfType<RunnerProcess>().Select(r => r.Pid)];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();

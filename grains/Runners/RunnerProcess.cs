@@ -27,12 +27,13 @@ internal sealed class RunnerProcess
     private RunnerProcess(Process process, TimeProvider time, int maxReplyBytes)
     {
         _process = process;
+        Pid = process.Id;
         _time = time;
         _requests = new FrameStream(process.StandardInput.BaseStream, int.MaxValue);
         _replies = new FrameStream(process.StandardOutput.BaseStream, maxReplyBytes);
     }
 
-    public int Pid => _process.Id;
+    public int Pid { get; }
 
     public int InFlight
     {

@@ -5,4 +5,7 @@ public interface ISiloWorkload
 {
     /// <summary>Jobs running, jobs queued, and how many jobs the silo runs at once.</summary>
     (int Running, int Queued, int Capacity) GetWorkload();
+
+    /// <summary>The processes the workload runs (its runners): their CPU counts as the silo's own, not as other work.</summary>
+    IReadOnlyList<int> ProcessIds => [];
 }

@@ -73,16 +73,18 @@ internal sealed partial class MembershipAgent(
     internal SiloLoad CurrentLoad()
     {
         var (running, queued, capacity) = (0, 0, 0);
+        var own = new List<int>();
         foreach (var workload in workloads)
         {
             var (r, q, c) = workload.GetWorkload();
             running += r;
             queued += q;
             capacity += c;
+            own.AddRange(workload.ProcessIds);
         }
 
         using var process = Process.GetCurrentProcess();
-        return new SiloLoad(_cpu.Sample(), process.WorkingSet64, running, queued, capacity, _options.MaxCpuPercent);
+        return new SiloLoad(_cpu.Sample(own), process.WorkingSet64, running, queued, capacity, _options.MaxCpuPercent);
     }
 
     private async Task WriteConditionallyAsync(MembershipEntry entry, bool insert)
