@@ -61,6 +61,9 @@ public sealed partial class ClusterTests : IClassFixture<RedisServer>
         b.Process.Kill(entireProcessTree: true);
 
         Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync());
+
+        // Jobs were still queued at the kill, so the scheduler had to come back on a survivor.
+        Assert.NotEqual(ports[1], await SchedulerPortAsync());
     }
 
     [Fact]
