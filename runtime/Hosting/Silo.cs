@@ -2,12 +2,13 @@ using GridActors.Runtime.Activation;
 using GridActors.Runtime.Membership;
 using GridActors.Runtime.Reminders;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Runtime;
 
 /// <summary>The silo's life cycle: join the cluster, fire reminders, collect idle grains; on stop, leave gracefully.</summary>
-internal sealed class Silo(
+internal sealed partial class Silo(
     MembershipAgent membership,
     ReminderService reminders,
     Catalog catalog,
@@ -16,7 +17,8 @@ internal sealed class Silo(
     TimeProvider timeProvider,
     IOptions<GrainCollectionOptions> collection,
     IOptions<SiloOptions> options,
-    IHostApplicationLifetime lifetime) : IHostedService
+    IHostApplicationLifetime lifetime,
+    ILogger<Silo> logger) : IHostedService
 {
     private ITimer? _collector;
 
@@ -40,7 +42,7 @@ internal sealed class Silo(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await membership.LeaveAsync(SiloStatus.ShuttingDown);
+        await LeaveAsync(SiloStatus.ShuttingDown);
         foreach (var task in startupTasks.Reverse())
         {
             await task.StopAsync(cancellationToken);
@@ -49,7 +51,23 @@ internal sealed class Silo(
         _collector?.Dispose();
         await reminders.DisposeAsync();
         await catalog.DeactivateAllAsync(options.Value.ShutdownTimeout, timeProvider);
-        await membership.LeaveAsync(SiloStatus.Dead);
+        await LeaveAsync(SiloStatus.Dead);
         await membership.DisposeAsync();
     }
+
+    /// <summary>Writes the silo's status on the way out; with the table out of reach the stop goes on, and peers declare the silo Dead.</summary>
+    private async Task LeaveAsync(SiloStatus status)
+    {
+        try
+        {
+            await membership.LeaveAsync(status);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogLeaveFailed(logger, status, exception.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Could not mark this silo {Status} in the membership table ({Error}); its peers will declare it Dead")]
+    private static partial void LogLeaveFailed(ILogger logger, SiloStatus status, string error);
 }

@@ -8,11 +8,16 @@ namespace GridActors.Runtime.Membership;
 /// <summary>
 /// Keeps this silo's row in the membership table: joins (Joining, then Active), writes IAmAlive with
 /// the published load, re-reads the table for the local view, and leaves (ShuttingDown, then Dead).
+/// It also watches its peers, two ways: a peer whose IAmAlive is older than the death timeout is
+/// declared Dead; and, where an <see cref="ISiloProber"/> is registered (a silo of a cluster), it
+/// probes the next peers in address order every refresh, and after a few missed probes in a row adds
+/// its suspicion vote to the peer's row, which turns Dead once enough fresh votes are there.
 /// </summary>
 internal sealed partial class MembershipAgent(
     IMembershipTable table,
     SiloDetails silo,
     IEnumerable<ISiloWorkload> workloads,
+    IEnumerable<ISiloProber> probers,
     TimeProvider timeProvider,
     IOptions<MembershipOptions> options,
     GridTelemetry telemetry,
@@ -20,6 +25,10 @@ internal sealed partial class MembershipAgent(
 {
     private readonly MembershipOptions _options = options.Value;
     private readonly CpuMonitor _cpu = new();
+    private readonly ISiloProber? _prober = probers.FirstOrDefault();
+    private readonly Lock _probeLock = new();
+    private readonly Dictionary<SiloAddress, int> _missedProbes = [];
+    private readonly HashSet<SiloAddress> _probing = [];
     private IReadOnlyList<MembershipEntry> _members = [];
     private ITimer? _aliveTimer;
     private ITimer? _refreshTimer;
@@ -128,6 +137,7 @@ internal sealed partial class MembershipAgent(
             var data = await table.ReadAllAsync();
             Publish(data);
             await DeclareSilentSilosDeadAsync(data);
+            ProbePeers(data);
         }
         catch (Exception exception)
         {
@@ -169,6 +179,98 @@ internal sealed partial class MembershipAgent(
             }
         }
     }
+
+    /// <summary>Starts a probe of each of the next Active peers after this silo that has none in flight.</summary>
+    private void ProbePeers(MembershipTableData data)
+    {
+        if (_prober is null)
+        {
+            return;
+        }
+
+        var active = data.Entries.Select(e => e.Entry).Where(e => e.Status == SiloStatus.Active).Select(e => e.Address)
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+        var self = active.IndexOf(silo.Address);
+        if (self < 0)
+        {
+            return;
+        }
+
+        var targets = Enumerable.Range(1, Math.Min(_options.ProbedPeers, active.Count - 1)).Select(i => active[(self + i) % active.Count]).ToList();
+        lock (_probeLock)
+        {
+            foreach (var gone in _missedProbes.Keys.Where(a => !targets.Contains(a)).ToList())
+            {
+                _missedProbes.Remove(gone);
+            }
+
+            targets.RemoveAll(t => !_probing.Add(t));
+        }
+
+        foreach (var target in targets)
+        {
+            _ = ProbeAsync(target);
+        }
+    }
+
+    private async Task ProbeAsync(SiloAddress target)
+    {
+        bool answered;
+        try
+        {
+            answered = await _prober!.ProbeAsync(target, CancellationToken.None).WaitAsync(_options.ProbeTimeout, timeProvider);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            answered = false;
+        }
+
+        int missed;
+        lock (_probeLock)
+        {
+            _probing.Remove(target);
+            missed = answered ? 0 : _missedProbes.GetValueOrDefault(target) + 1;
+            _missedProbes[target] = missed;
+        }
+
+        if (missed >= _options.MissedProbesLimit)
+        {
+            try
+            {
+                await VoteAsync(target, missed);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogRefreshFailed(logger, exception);
+            }
+        }
+    }
+
+    /// <summary>Adds this silo's vote to the peer's row; with enough fresh votes the same write declares it Dead.</summary>
+    private async Task VoteAsync(SiloAddress target, int missed)
+    {
+        var data = await table.ReadAllAsync();
+        var (entry, etag) = data.Entries.FirstOrDefault(e => e.Entry.Address == target);
+        if (entry is null || entry.Status != SiloStatus.Active)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        List<Suspicion> votes = [.. entry.Suspicions.Where(v => v.Voter != silo.Address && now - v.Time < _options.VoteExpiration), new Suspicion(silo.Address, now)];
+        var voters = data.Entries.Count(e => e.Entry.Status == SiloStatus.Active && e.Entry.Address != target);
+        var dead = votes.Count >= Math.Min(_options.VotesForDeath, Math.Max(1, voters));
+        var updated = entry with { Suspicions = votes, Status = dead ? SiloStatus.Dead : SiloStatus.Active };
+        if (await table.UpdateRowAsync(updated, etag, data.Version.Next()) && dead)
+        {
+            telemetry.MembershipChanges.Add(1, new KeyValuePair<string, object?>("status", nameof(SiloStatus.Dead)));
+            LogSiloVotedDead(logger, entry.Address, entry.Name, votes.Count, missed);
+            await RefreshAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Silo {Address} ({Name}) declared Dead: {Votes} suspicion votes, this silo's after {Missed} missed probes")]
+    private static partial void LogSiloVotedDead(ILogger logger, SiloAddress address, string name, int votes, int missed);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Silo {Address} ({Name}) declared Dead: no IAmAlive for {Seconds:0.0} s")]
     private static partial void LogSiloDead(ILogger logger, SiloAddress address, string name, double seconds);

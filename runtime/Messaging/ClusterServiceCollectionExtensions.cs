@@ -13,6 +13,7 @@ public static class ClusterServiceCollectionExtensions
         services.TryAddSingleton(new ClusterSecret(secret));
         services.TryAddSingleton<SiloConnections>();
         services.TryAddSingleton<ClusterRouter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISiloProber, HttpSiloProber>());
         services.Replace(ServiceDescriptor.Singleton<IGrainCallInvoker>(sp => sp.GetRequiredService<ClusterRouter>()));
         services.Replace(ServiceDescriptor.Singleton<IRingRange, MembershipRing>());
         return services;

@@ -1,0 +1,8 @@
+namespace GridActors.Runtime;
+
+/// <summary>Asks a peer silo directly whether it answers: the probe half of failure detection.</summary>
+public interface ISiloProber
+{
+    /// <summary>True when the silo answered.</summary>
+    Task<bool> ProbeAsync(SiloAddress silo, CancellationToken cancellationToken);
+}
