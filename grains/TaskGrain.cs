@@ -29,7 +29,7 @@ internal sealed class TaskGrain(
     private readonly Queue<(long Index, string Item)> _waiting = new();
     private readonly Lock _startLock = new();
 
-    // Jobs whose start call has not yet been answered, and those whose call failed and must be repeated.
+    // Jobs whose (one-way) start call is not yet handed over, and those whose call failed and must be repeated.
     private readonly SortedSet<long> _starting = [];
     private readonly Queue<JobSpec> _failedStarts = new();
     private ResultLog? _results;

@@ -66,45 +66,45 @@ public class MembershipTests
     [Fact]
     public async Task APeerThatMissesItsProbes_GetsASuspicionVote_AndIsDeclaredDead_ThoughItsIAmAliveIsFresh()
     {
-        var prober = Substitute.For<ISiloProber>();
-        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns(false);
-        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
-        var table = silo.Services.GetRequiredService<IMembershipTable>();
-        var peer = new SiloAddress("10.0.0.9", 11111, 1);
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
-
-        // The peer keeps writing IAmAlive (it reaches the table) but does not answer its peers.
-        for (var second = 1; second <= 3; second++)
+        var (silo, table, peer) = await StartWithProbedPeerAsync(answers: false, seconds: 3);
+        await using (silo)
         {
-            await table.UpdateIAmAliveAsync(peer, silo.Time.GetUtcNow() + TimeSpan.FromSeconds(1), SiloLoad.None);
-            silo.Time.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.True(() => prober.ReceivedCalls().Count() >= second, $"probe {second} was sent");
+            await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is declared Dead by the vote");
+            Assert.Single((await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address == peer).Suspicions);
         }
-
-        await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is declared Dead by the vote");
-        var row = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address == peer);
-        Assert.Single(row.Suspicions);
     }
 
     [Fact]
     public async Task APeerThatAnswersItsProbes_StaysActive()
     {
+        var (silo, table, peer) = await StartWithProbedPeerAsync(answers: true, seconds: 5);
+        await using (silo)
+        {
+            Assert.Equal(SiloStatus.Active, Status(table, peer));
+            Assert.Empty((await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address == peer).Suspicions);
+        }
+    }
+
+    /// <summary>
+    /// A silo and one peer that keeps writing IAmAlive (it reaches the table) and answers probes or
+    /// not; returns once the silo has probed it every second for <paramref name="seconds"/> s.
+    /// </summary>
+    private static async Task<(TestSilo Silo, IMembershipTable Table, SiloAddress Peer)> StartWithProbedPeerAsync(bool answers, int seconds)
+    {
         var prober = Substitute.For<ISiloProber>();
-        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns(true);
-        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
+        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns(answers);
+        var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
         var table = silo.Services.GetRequiredService<IMembershipTable>();
         var peer = new SiloAddress("10.0.0.9", 11111, 1);
         Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
-
-        for (var second = 1; second <= 5; second++)
+        for (var second = 1; second <= seconds; second++)
         {
             await table.UpdateIAmAliveAsync(peer, silo.Time.GetUtcNow() + TimeSpan.FromSeconds(1), SiloLoad.None);
             silo.Time.Advance(TimeSpan.FromSeconds(1));
             await Eventually.True(() => prober.ReceivedCalls().Count() >= second, $"probe {second} was sent");
         }
 
-        Assert.Equal(SiloStatus.Active, Status(table, peer));
-        Assert.Empty((await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address == peer).Suspicions);
+        return (silo, table, peer);
     }
 
     private static SiloStatus Status(IMembershipTable table, SiloAddress silo) =>
