@@ -26,8 +26,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
     {
         foreach (var ticket in tickets)
         {
-            _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Spec.Index, _arrivals++));
-            _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+            Queue(ticket);
         }
 
         Place();
@@ -58,8 +57,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
 
         foreach (var ticket in tickets.Where(t => !_queuedAttempts.TryGetValue(t.Spec.JobKey, out var queued) || queued < t.Attempt))
         {
-            _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Spec.Index, _arrivals++));
-            _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+            Queue(ticket);
         }
 
         Place();
@@ -116,6 +114,12 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
                 Send(volunteer, batch);
             }
         }
+    }
+
+    private void Queue(JobTicket ticket)
+    {
+        _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Spec.Index, _arrivals++));
+        _queuedAttempts[ticket.Spec.JobKey] = ticket.Attempt;
     }
 
     private void Send(VolunteerCredit volunteer, List<JobTicket> batch)

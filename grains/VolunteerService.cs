@@ -147,13 +147,14 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
                 await grains.GetGrain<IJobGrain>(outcome.JobKey).CompleteAsync(outcome);
                 return;
             }
-            catch (Exception exception) when (attempt < ReportAttempts && exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(attempt), time);
-            }
             catch (Exception exception) when (exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
             {
-                return;
+                if (attempt == ReportAttempts)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time);
             }
         }
     }

@@ -19,12 +19,12 @@ internal sealed class GridLink : IAsyncDisposable
     private readonly TextWriter _log;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
+    private readonly IGrainFactory? _inProcess;
     private GridClient? _client;
-    private IGrainFactory _grains;
 
-    private GridLink(IGrainFactory grains, GridClient? client, Func<CancellationToken, Task<GridClient>>? connect, bool failOver, TextWriter log, TimeProvider time)
+    private GridLink(IGrainFactory? inProcess, GridClient? client, Func<CancellationToken, Task<GridClient>>? connect, bool failOver, TextWriter log, TimeProvider time)
     {
-        _grains = grains;
+        _inProcess = inProcess;
         _client = client;
         _connect = connect;
         _failOver = failOver;
@@ -50,15 +50,15 @@ internal sealed class GridLink : IAsyncDisposable
     public static async Task<GridLink> ConnectAsync(Func<CancellationToken, Task<GridClient>> connect, bool failOver, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
         var client = await connect(cancellationToken);
-        return new GridLink(client.Grains, client, connect, failOver, log, time);
+        return new GridLink(null, client, connect, failOver, log, time);
     }
 
     /// <summary>Makes a call, repeating it until it gets through or the grid is given up.</summary>
     public async Task<T> CallAsync<T>(Func<IGrainFactory, Task<T>> call, CancellationToken cancellationToken)
     {
-        if (_connect is null)
+        if (_inProcess is not null)
         {
-            return await call(_grains);
+            return await call(_inProcess);
         }
 
         var failingSince = (DateTimeOffset?)null;
@@ -141,7 +141,6 @@ internal sealed class GridLink : IAsyncDisposable
             }
 
             _client = next;
-            _grains = next.Grains;
             await _log.WriteLineAsync(next.Gateway == lost.Gateway
                 ? $"grid: the connection to the silo at {lost.Gateway} was lost; reconnected."
                 : $"grid: lost the silo at {lost.Gateway}; carrying on through the silo at {next.Gateway}.");

@@ -21,7 +21,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
         var silos = new Dictionary<int, SiloProcess> { [ports[0]] = a, [ports[1]] = b, [ports[2]] = c };
-        var module = Modules.Write("slow.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        var module = Modules.Busy(50);
 
         // The client talks to silo a; the victim is a silo that holds neither the task nor the scheduler.
         await using var client = StreamingClient.Start(module, ports[0], items: 300);
@@ -55,7 +55,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         Assert.Equal(ports[1], await SchedulerPortAsync());
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
-        var module = Modules.Write("slow50.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        var module = Modules.Busy(50);
         await using var client = StreamingClient.Start(module, ports[0], items: 600);
         await client.ReadAsync(count: 40);
 
@@ -75,7 +75,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
         var silos = new Dictionary<int, SiloProcess> { [ports[0]] = a, [ports[1]] = b, [ports[2]] = c };
-        var module = Modules.Write("slow50g.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        var module = Modules.Busy(50);
         await using var client = StreamingClient.StartThroughRedis(module, _redis.Address, _cluster, items: 600);
         await client.ReadAsync(count: 30);
 
@@ -94,7 +94,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
     {
         var ports = new[] { Ports.Free(), Ports.Free() };
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
-        var module = Modules.Write("slow50j.js", "module.exports = function (x) { var end = Date.now() + 50; while (Date.now() < end) {} return x }\n");
+        var module = Modules.Busy(50);
         await using var client = StreamingClient.Start(module, ports[0], items: 400);
         await client.ReadAsync(count: 20);
 
@@ -146,7 +146,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         var ports = new[] { Ports.Free(), Ports.Free() };
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
-        var module = Modules.Write("slow20.js", "module.exports = function (x) { var end = Date.now() + 20; while (Date.now() < end) {} return x }\n");
+        var module = Modules.Busy(20);
         await using var client = StreamingClient.Start(module, ports[0], items: 300);
         await client.ReadAsync(count: 50);
 

@@ -11,4 +11,8 @@ internal static class Modules
         File.WriteAllText(path, source);
         return path;
     }
+
+    /// <summary>A module that keeps its runner busy for <paramref name="milliseconds"/> and returns its item.</summary>
+    public static string Busy(int milliseconds) =>
+        Write($"busy{milliseconds}.js", $"module.exports = function (x) {{ var end = Date.now() + {milliseconds}; while (Date.now() < end) {{}} return x }}\n");
 }
