@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace GridActors.Runtime;
 
-/// <summary>The silo's life cycle: join the cluster, fire reminders, collect idle grains; on stop, leave gracefully.</summary>
+/// <summary>
+/// The silo's life cycle: join the cluster, fire reminders, collect idle grains, run the startup tasks,
+/// and turn Active once the whole host has started (its endpoint listens); on stop, leave gracefully.
+/// </summary>
 internal sealed partial class Silo(
     MembershipAgent membership,
     ReminderService reminders,
@@ -18,7 +21,7 @@ internal sealed partial class Silo(
     IOptions<GrainCollectionOptions> collection,
     IOptions<SiloOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<Silo> logger) : IHostedService
+    ILogger<Silo> logger) : IHostedLifecycleService
 {
     private ITimer? _collector;
 
@@ -39,6 +42,15 @@ internal sealed partial class Silo(
             await task.StartAsync(cancellationToken);
         }
     }
+
+    /// <summary>Every hosted service has started, the web server's listener included: peers may call now.</summary>
+    public Task StartedAsync(CancellationToken cancellationToken) => membership.BecomeActiveAsync();
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

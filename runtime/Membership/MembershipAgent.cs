@@ -38,15 +38,46 @@ internal sealed partial class MembershipAgent(
     /// <summary>Raised when this silo reads itself Dead: its peers gave up on it, and it must stop.</summary>
     public event Action? DeclaredDead;
 
+    /// <summary>
+    /// Writes this silo's row as Joining and starts IAmAlive and the reading of the table. Peers neither
+    /// probe a Joining silo nor place work on it, and clients do not pick it as a gateway: it may not
+    /// answer on its endpoint yet.
+    /// </summary>
     public async Task JoinAsync()
     {
         var now = timeProvider.GetUtcNow();
         var entry = new MembershipEntry(silo.Address, silo.Name, SiloStatus.Joining, now, now, [], CurrentLoad());
         await WriteConditionallyAsync(entry, insert: true);
-        await WriteConditionallyAsync(entry with { Status = SiloStatus.Active }, insert: false);
         await RefreshAsync();
         _aliveTimer = timeProvider.CreateTimer(static s => _ = ((MembershipAgent)s!).SayAliveAsync(), this, _options.IAmAlivePeriod, _options.IAmAlivePeriod);
         _refreshTimer = timeProvider.CreateTimer(static s => _ = ((MembershipAgent)s!).RefreshQuietlyAsync(), this, _options.TableRefreshPeriod, _options.TableRefreshPeriod);
+    }
+
+    /// <summary>
+    /// Marks this silo Active, once it has started and answers on its endpoint. A silo its peers declared
+    /// Dead while it was starting stays Dead: it cannot come back under the same epoch.
+    /// </summary>
+    public async Task BecomeActiveAsync()
+    {
+        while (true)
+        {
+            var data = await table.ReadAllAsync();
+            var (entry, etag) = data.Entries.FirstOrDefault(e => e.Entry.Address == silo.Address);
+            if (entry?.Status != SiloStatus.Joining)
+            {
+                throw new InvalidOperationException(
+                    $"Silo {silo.Address} was {entry?.Status.ToString() ?? "removed from the membership table"} before it finished starting: its peers heard nothing from it for {_options.DeathTimeout.TotalSeconds:0.#} s. Start it again.");
+            }
+
+            var active = entry with { Status = SiloStatus.Active, IAmAliveTime = timeProvider.GetUtcNow(), Load = CurrentLoad() };
+            if (await table.UpdateRowAsync(active, etag, data.Version.Next()))
+            {
+                telemetry.MembershipChanges.Add(1, new KeyValuePair<string, object?>("status", nameof(SiloStatus.Active)));
+                break;
+            }
+        }
+
+        await RefreshAsync();
         LogJoined(logger, silo.Address, silo.Name);
     }
 
@@ -81,7 +112,7 @@ internal sealed partial class MembershipAgent(
 
     internal SiloLoad CurrentLoad()
     {
-        var (running, queued, capacity) = (0, 0, 0);
+        var (running, queued, capacity, run) = (0, 0, 0, 0L);
         var own = new List<int>();
         foreach (var workload in workloads)
         {
@@ -89,11 +120,12 @@ internal sealed partial class MembershipAgent(
             running += r;
             queued += q;
             capacity += c;
+            run += workload.JobsRun;
             own.AddRange(workload.ProcessIds);
         }
 
         using var process = Process.GetCurrentProcess();
-        return new SiloLoad(_cpu.Sample(own), process.WorkingSet64, running, queued, capacity, _options.MaxCpuPercent);
+        return new SiloLoad(_cpu.Sample(own), process.WorkingSet64, running, queued, capacity, _options.MaxCpuPercent, run);
     }
 
     private async Task WriteConditionallyAsync(MembershipEntry entry, bool insert)
@@ -146,7 +178,7 @@ internal sealed partial class MembershipAgent(
     }
 
     /// <summary>
-    /// Failure detection: an Active silo whose IAmAlive is older than the death timeout is declared
+    /// Failure detection: an Active or Joining silo whose IAmAlive is older than the death timeout is declared
     /// Dead with a conditional write (one of the peers that notice wins; the others see it done).
     /// </summary>
     private async Task DeclareSilentSilosDeadAsync(MembershipTableData data)
@@ -165,7 +197,7 @@ internal sealed partial class MembershipAgent(
                 continue;
             }
 
-            if (entry.Status == SiloStatus.Active && now - entry.IAmAliveTime > _options.DeathTimeout)
+            if (entry.Status is SiloStatus.Active or SiloStatus.Joining && now - entry.IAmAliveTime > _options.DeathTimeout)
             {
                 var dead = entry with { Status = SiloStatus.Dead, Suspicions = [.. entry.Suspicions, new Suspicion(silo.Address, now)] };
                 if (await table.UpdateRowAsync(dead, etag, data.Version.Next()))
@@ -216,6 +248,7 @@ internal sealed partial class MembershipAgent(
     private async Task ProbeAsync(SiloAddress target)
     {
         bool answered;
+        var started = timeProvider.GetTimestamp();
         try
         {
             answered = await _prober!.ProbeAsync(target, CancellationToken.None).WaitAsync(_options.ProbeTimeout, timeProvider);
@@ -225,11 +258,14 @@ internal sealed partial class MembershipAgent(
             answered = false;
         }
 
+        // A probe that took far longer than its timeout to give up tells of this silo, starved of CPU
+        // (its own timers ran late), more than of the peer: it is not counted either way.
+        var starved = !answered && timeProvider.GetElapsedTime(started) > _options.ProbeTimeout * 1.5;
         int missed;
         lock (_probeLock)
         {
             _probing.Remove(target);
-            missed = answered ? 0 : _missedProbes.GetValueOrDefault(target) + 1;
+            missed = answered ? 0 : _missedProbes.GetValueOrDefault(target) + (starved ? 0 : 1);
             _missedProbes[target] = missed;
         }
 

@@ -30,13 +30,37 @@ public class MembershipTests
     }
 
     [Fact]
-    public async Task ASilentPeer_IsDeclaredDead_AfterTheDeathTimeout_WithTheVoterNamed()
+    public async Task ASilo_IsJoiningWhileItStarts_AndActiveOnceItsHostHasStarted()
+    {
+        var startup = new ReadOwnRow(markDead: false);
+        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton<ISiloStartupTask>(startup.Attach));
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+
+        // Peers neither probe nor place work on a silo whose endpoint may not listen yet.
+        Assert.Equal(SiloStatus.Joining, startup.During);
+        Assert.Equal(SiloStatus.Active, Assert.Single((await table.ReadAllAsync()).Entries).Entry.Status);
+    }
+
+    [Fact]
+    public async Task ASiloDeclaredDeadWhileItStarts_DoesNotTurnActive_AndSaysWhy()
+    {
+        var startup = new ReadOwnRow(markDead: true);
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => TestSilo.StartAsync(services => services.AddSingleton<ISiloStartupTask>(startup.Attach)));
+
+        Assert.Contains("was Dead before it finished starting", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(SiloStatus.Dead, Assert.Single((await startup.Table!.ReadAllAsync()).Entries).Entry.Status);
+    }
+
+    [Theory]
+    [InlineData(SiloStatus.Active)]
+    [InlineData(SiloStatus.Joining)]
+    public async Task ASilentPeer_IsDeclaredDead_AfterTheDeathTimeout_WithTheVoterNamed(SiloStatus status)
     {
         await using var silo = await TestSilo.StartAsync(_ => { });
         var table = silo.Services.GetRequiredService<IMembershipTable>();
         var peer = new SiloAddress("10.0.0.9", 11111, 1);
         var data = await table.ReadAllAsync();
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), data.Version.Next()));
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", status, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), data.Version.Next()));
 
         silo.Time.Advance(TimeSpan.FromSeconds(4));
 
@@ -109,4 +133,31 @@ public class MembershipTests
 
     private static SiloStatus Status(IMembershipTable table, SiloAddress silo) =>
         table.ReadAllAsync().GetAwaiter().GetResult().Entries.Select(e => e.Entry).Single(e => e.Address == silo).Status;
+
+    /// <summary>A startup task that reads the silo's own row while the silo starts; it can play peers that declare the silo Dead meanwhile.</summary>
+    private sealed class ReadOwnRow(bool markDead) : ISiloStartupTask
+    {
+        public IMembershipTable? Table { get; private set; }
+
+        public SiloStatus? During { get; private set; }
+
+        public ISiloStartupTask Attach(IServiceProvider services)
+        {
+            Table = services.GetRequiredService<IMembershipTable>();
+            return this;
+        }
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var data = await Table!.ReadAllAsync();
+            var (row, etag) = data.Entries.Single();
+            During = row.Status;
+            if (markDead)
+            {
+                Assert.True(await Table.UpdateRowAsync(row with { Status = SiloStatus.Dead }, etag, data.Version.Next()));
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
