@@ -60,14 +60,32 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
 
     public async Task RunAsync(IReadOnlyList<JobTicket> tickets)
     {
+        bool busy;
         lock (_lock)
         {
             _creditsGranted -= tickets.Count;
-            _outstanding += tickets.Count;
-            foreach (var ticket in tickets)
+            busy = pool.AllBusyFor(_options.PrefetchTime);
+            if (busy)
             {
-                _holding[ticket.Spec.JobKey] = ticket.Attempt;
+                // Every runner is held by a job that is taking its time: these would wait behind it while
+                // another silo may have a runner free. They go back to the scheduler, which takes this
+                // volunteer's credits with them; it asks again when a runner frees.
+                _creditsGranted = 0;
             }
+            else
+            {
+                _outstanding += tickets.Count;
+                foreach (var ticket in tickets)
+                {
+                    _holding[ticket.Spec.JobKey] = ticket.Attempt;
+                }
+            }
+        }
+
+        if (busy)
+        {
+            await Scheduler.ReturnAsync(Id, tickets);
+            return;
         }
 
         foreach (var ticket in tickets)
@@ -176,6 +194,12 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     /// <summary>How many jobs to hold: about <see cref="GridOptions.PrefetchTime"/> of work per runner. Called under the lock.</summary>
     private int Target()
     {
+        // Jobs held behind long-running ones would only wait there.
+        if (pool.AllBusyFor(_options.PrefetchTime))
+        {
+            return pool.Size;
+        }
+
         var perRunner = _averageJobTicks <= 0
             ? 2
             : (int)Math.Clamp(_options.PrefetchTime.Ticks / _averageJobTicks, 1, _options.MaxPrefetchPerRunner);

@@ -7,7 +7,8 @@ namespace GridActors;
 /// <param name="QueuedJobs">Jobs accepted by the silo but not started yet.</param>
 /// <param name="Capacity">Jobs the silo can run at once (its donated CPUs).</param>
 /// <param name="MaxCpuPercent">The silo takes no new jobs while other work keeps the CPU above this.</param>
-public sealed record SiloLoad(double CpuPercent, long MemoryBytes, int RunningJobs, int QueuedJobs, int Capacity, double MaxCpuPercent)
+/// <param name="JobsRun">Jobs the silo's runners have finished since it started, with a result or an error.</param>
+public sealed record SiloLoad(double CpuPercent, long MemoryBytes, int RunningJobs, int QueuedJobs, int Capacity, double MaxCpuPercent, long JobsRun = 0)
 {
     /// <summary>An idle silo with no capacity published yet.</summary>
     public static SiloLoad None { get; } = new(0, 0, 0, 0, 0, 100);

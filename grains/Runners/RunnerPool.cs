@@ -23,6 +23,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _watchdog;
     private long _nextJobId;
+    private long _jobsRun;
     private double _averageJobTicks;
 
     public RunnerPool(IOptions<RunnerOptions> options, TimeProvider time, ILogger<RunnerPool> logger)
@@ -98,6 +99,21 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
             {
                 return [.. _slots.Select(s => s.Runner).OfType<RunnerProcess>().Select(r => r.Pid)];
             }
+        }
+    }
+
+    /// <inheritdoc/>
+    public long JobsRun => Interlocked.Read(ref _jobsRun);
+
+    /// <summary>
+    /// Whether every runner is running a job that started more than <paramref name="duration"/> ago:
+    /// a job given to the pool now would wait behind one of them for an unknown time.
+    /// </summary>
+    public bool AllBusyFor(TimeSpan duration)
+    {
+        lock (_lock)
+        {
+            return _slots.All(s => s.Runner is { } runner && runner.HeadRunningFor > duration);
         }
     }
 
@@ -222,6 +238,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         }
 
         Pump();
+        Interlocked.Increment(ref _jobsRun);
         Complete(job, result);
     }
 
@@ -240,6 +257,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         if (head is not null)
         {
             LogRunnerLost(_logger, slot.Index, result!.Error!);
+            Interlocked.Increment(ref _jobsRun);
             Complete(head, result);
         }
 

@@ -46,6 +46,18 @@ internal sealed class RunnerProcess
         }
     }
 
+    /// <summary>How long the job at the head has been running; zero when the runner is idle.</summary>
+    public TimeSpan HeadRunningFor
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight.Count == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_headStarted);
+            }
+        }
+    }
+
     public static async Task<RunnerProcess> StartAsync(RunnerOptions options, TimeProvider time, Action<string> console)
     {
         if (!File.Exists(options.RunnerPath))

@@ -8,4 +8,7 @@ public interface ISiloWorkload
 
     /// <summary>The processes the workload runs (its runners): their CPU counts as the silo's own, not as other work.</summary>
     IReadOnlyList<int> ProcessIds => [];
+
+    /// <summary>Jobs finished since the silo started, with a result or an error.</summary>
+    long JobsRun => 0;
 }

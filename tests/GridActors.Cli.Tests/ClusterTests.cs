@@ -101,26 +101,71 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
 
         // The newcomer publishes its load every second; it runs jobs long before the task ends.
-        var ran = await FirstLoadAsync(ports[1], load => load.RunningJobs + load.QueuedJobs > 0);
-        Assert.True(ran.RunningJobs + ran.QueuedJobs > 0);
+        var ran = await FirstEntryAsync(ports[1], e => e.Load.RunningJobs + e.Load.QueuedJobs > 0);
+        Assert.True(ran.Load.RunningJobs + ran.Load.QueuedJobs > 0);
         Assert.Equal(new GridRun(0, Expected(400), string.Empty), await client.FinishAsync());
     }
 
-    /// <summary>Reads the membership table until the silo on <paramref name="port"/> publishes a load that matches.</summary>
-    private async Task<SiloLoad> FirstLoadAsync(int port, Func<SiloLoad, bool> match)
+    [Fact]
+    public async Task ASiloAboveItsMaxCpu_GetsNoJobs_TheOtherSiloRunsThem()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a", "--max-cpu", "20");
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+
+        // Other work on the machine: a shell loop spinning on one core keeps the CPU above a's threshold.
+        using var spinner = CpuSpinner.Start();
+        var high = await FirstEntryAsync(ports[0], e => e.Load.CpuPercent > 20);
+
+        // Silos re-read the table every second: two seconds on, every view holds a's high CPU.
+        await FirstEntryAsync(ports[0], e => e.Load.CpuPercent > 20 && e.IAmAliveTime > high.IAmAliveTime.AddSeconds(2));
+
+        // The task lives on a, the silo the client talks to; its jobs must all run on b.
+        await using var client = StreamingClient.Start(Modules.Busy(20), ports[0], items: 40);
+        Assert.Equal(new GridRun(0, Expected(40), string.Empty), await client.FinishAsync());
+        var finished = DateTimeOffset.UtcNow;
+
+        var onB = await FirstEntryAsync(ports[1], e => e.Load.JobsRun >= 40);
+        var onA = await FirstEntryAsync(ports[0], e => e.IAmAliveTime > finished);
+        Assert.Equal((0L, 40L), (onA.Load.JobsRun, onB.Load.JobsRun));
+    }
+
+    [Fact]
+    public async Task ABusySilo_GetsNoNewJobs_TheOtherSiloRunsThem()
+    {
+        var ports = new[] { Ports.Free(), Ports.Free() };
+        await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
+
+        // a's only runner takes a long job (it outlasts the test), and a holds a credit for one more job.
+        await using var longTask = StreamingClient.Start(Modules.Busy(50_000), ports[0], items: 1);
+        await FirstEntryAsync(ports[0], e => e.Load.RunningJobs == 1);
+        await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
+
+        // New short jobs go to b, the silo with a free runner; none waits behind a's long job.
+        await using var client = StreamingClient.Start(Modules.Busy(20), ports[0], items: 30);
+        Assert.Equal(new GridRun(0, Expected(30), string.Empty), await client.FinishAsync());
+        var finished = DateTimeOffset.UtcNow;
+
+        var onB = await FirstEntryAsync(ports[1], e => e.Load.JobsRun >= 30);
+        var onA = await FirstEntryAsync(ports[0], e => e.IAmAliveTime > finished);
+        Assert.Equal((0L, 1, 30L), (onA.Load.JobsRun, onA.Load.RunningJobs + onA.Load.QueuedJobs, onB.Load.JobsRun));
+    }
+
+    /// <summary>Reads the membership table until the row of the silo on <paramref name="port"/> matches.</summary>
+    private async Task<MembershipEntry> FirstEntryAsync(int port, Func<MembershipEntry, bool> match)
     {
         using var connection = new Runtime.Redis.RedisConnection(Microsoft.Extensions.Options.Options.Create(new Runtime.Redis.RedisOptions { Configuration = _redis.Address, ClusterId = _cluster }));
         var table = new Runtime.Redis.RedisMembershipTable(connection);
         var deadline = DateTime.UtcNow + Eventually.Limit;
         while (true)
         {
-            var load = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address.Port == port).Load;
-            if (match(load))
+            var entry = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address.Port == port);
+            if (match(entry))
             {
-                return load;
+                return entry;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the silo on port {port} published no matching load within {Eventually.Limit.TotalSeconds} s; last: {load}");
+            Assert.True(DateTime.UtcNow < deadline, $"the silo on port {port} published no matching row within {Eventually.Limit.TotalSeconds} s; last: {entry.Load} at {entry.IAmAliveTime:O}");
 
             // Pacing between reads of the table; each read is the event awaited.
             await Task.Delay(100);
@@ -156,4 +201,21 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
     }
 
     private static string Expected(int items) => string.Concat(Enumerable.Range(1, items).Select(i => $"{i}\n"));
+
+    /// <summary>A process that keeps one core busy: other work, as the silos' CPU monitors see it.</summary>
+    private sealed class CpuSpinner : IDisposable
+    {
+        private readonly Process _process;
+
+        private CpuSpinner(Process process) => _process = process;
+
+        public static CpuSpinner Start() => new(Process.Start("sh", ["-c", "while :; do :; done"]));
+
+        public void Dispose()
+        {
+            _process.Kill();
+            _process.WaitForExit();
+            _process.Dispose();
+        }
+    }
 }

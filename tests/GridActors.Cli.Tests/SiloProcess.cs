@@ -12,11 +12,12 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public Process Process { get; }
 
-    public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name)
+    /// <summary>Starts `grid silo --cpus 1` and waits until it has joined; <paramref name="options"/> are added to its command line.</summary>
+    public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name, params string[] options)
     {
-        var silo = new SiloProcess(Process.Start(GridProcess.StartInfo(
+        var silo = new SiloProcess(Process.Start(GridProcess.StartInfo([
             "silo", "--redis", redis, "--cluster", cluster, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--secret", "s3cret", "--cpus", "1", "--name", name))!);
+            "--secret", "s3cret", "--cpus", "1", "--name", name, .. options]))!);
         silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo.Process.OutputDataReceived += (_, _) => { };
         silo.Process.BeginErrorReadLine();
