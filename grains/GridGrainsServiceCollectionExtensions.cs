@@ -34,6 +34,7 @@ public static class GridGrainsServiceCollectionExtensions
         services.AddGrain<SchedulerGrain>();
         services.AddGrain<VolunteerGrain>();
         services.AddGrain<ModuleGrain>();
+        services.AddGrain<GridGrain>();
         services.AddSerializerContext(GrainsJsonContext.Default);
         services.AddSerializerContext(Grid.GridJsonContext.Default);
 

@@ -13,6 +13,12 @@ public sealed class GridOptions
     /// <summary>How often a task's reminder brings it back, so a task whose silo died carries on without its client. Default: 10 s.</summary>
     public TimeSpan TaskCheckPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a task that has ended (finished, failed or cancelled) is kept before the grid deletes it. Default: 7 days.</summary>
+    public TimeSpan TaskRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often an ended task's reminder looks whether its retention has run out. Default: 1 hour.</summary>
+    public TimeSpan RetentionCheckPeriod { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The most jobs of one task running or queued at once; further items wait in the task. Default: 4,096.</summary>
     public int MaxActiveJobsPerTask { get; set; } = 4096;
 

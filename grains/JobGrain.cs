@@ -94,6 +94,21 @@ internal sealed class JobGrain(
         }
     }
 
+    public async Task CancelAsync()
+    {
+        var job = state.State;
+        if (job.Spec is null || job.State is JobState.Done or JobState.Failed)
+        {
+            return;
+        }
+
+        Unwatch();
+        await state.ClearStateAsync();
+        state.State.State = JobState.Failed;
+        await UnregisterReminder(LeaseReminder);
+        DeactivateOnIdle();
+    }
+
     public Task<JobStatus> GetStatusAsync()
     {
         var job = state.State;

@@ -33,6 +33,7 @@ internal sealed class ResultLog
     private long _forgottenBelow;
     private long _total;
     private bool _inputComplete;
+    private bool _cancelled;
     private string? _moduleError;
     private long _lastCatchUp = long.MinValue;
 
@@ -108,6 +109,18 @@ internal sealed class ResultLog
         }
     }
 
+    /// <summary>The task was cancelled with <paramref name="total"/> items: the items with no result read as cancelled.</summary>
+    public void Cancel(long total)
+    {
+        lock (_lock)
+        {
+            _total = total;
+            _inputComplete = true;
+            _cancelled = true;
+            Signal();
+        }
+    }
+
     /// <summary>Reads results from <paramref name="cursor"/>, waiting up to <paramref name="wait"/> for the first one.</summary>
     public async Task<ResultPage> ReadAsync(long cursor, int max, TimeSpan wait)
     {
@@ -132,6 +145,11 @@ internal sealed class ResultLog
                 }
 
                 advanced = _advanced.Task;
+            }
+
+            if (end <= cursor && _cancelled)
+            {
+                return await ReadCancelledAsync(cursor, (int)Math.Min(max, _total - cursor));
             }
 
             if (end > cursor)
@@ -170,6 +188,24 @@ internal sealed class ResultLog
             {
                 // Look again, in memory and then in the store.
             }
+        }
+    }
+
+    /// <summary>Past a cancelled task's last result without a gap: the stored results, and "cancelled" for the items that have none.</summary>
+    private async Task<ResultPage> ReadCancelledAsync(long cursor, int count)
+    {
+        var stored = await _store.ReadResultsAsync(_taskId, cursor, count);
+        var items = (await _store.ReadItemsAsync(_taskId, cursor, count)).ToDictionary(i => i.Index, i => i.Item);
+        var page = new List<JobReport>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var index = cursor + i;
+            page.Add(stored[i] ?? new JobReport(index, items.GetValueOrDefault(index, "null"), null, "cancelled before it ran to the end", JobErrorKind.Cancelled));
+        }
+
+        lock (_lock)
+        {
+            return Page(page, cursor);
         }
     }
 

@@ -64,6 +64,23 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         return Task.CompletedTask;
     }
 
+    public Task CancelTaskAsync(string taskId)
+    {
+        // Tickets whose attempt is no longer recorded are dropped when they leave the queue.
+        var prefix = taskId + "/";
+        foreach (var key in _queuedAttempts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            _queuedAttempts.Remove(key);
+        }
+
+        foreach (var volunteer in _volunteers.Keys)
+        {
+            _ = GrainFactory.GetGrain<IVolunteerGrain>(volunteer).CancelTaskAsync(taskId);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HoldsAsync(string jobKey, int attempt) =>
         Task.FromResult(_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt);
 

@@ -54,6 +54,11 @@ internal sealed class TaskGrain(
         _nextToStart = _loadedBelow = Math.Min(task.ResultsBelow, task.StartedBelow);
         _finished = (await store.CountAsync(GrainKey)).Finished;
         Results.SetInput(task.Items, task.InputComplete, task.ModuleError);
+        if (task.Cancelled)
+        {
+            Results.Cancel(task.Items);
+        }
+
         await StartJobsAsync();
     }
 
@@ -69,9 +74,10 @@ internal sealed class TaskGrain(
             return;
         }
 
-        state.State = new TaskGrainState { Spec = spec };
+        state.State = new TaskGrainState { Spec = spec, Created = TimeProvider.GetUtcNow() };
         _results = null;
         await RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod);
+        await store.RegisterAsync(GrainKey, state.State.Created);
         await state.WriteStateAsync();
     }
 
@@ -86,6 +92,11 @@ internal sealed class TaskGrain(
         if (firstIndex < 0 || firstIndex > task.Items)
         {
             throw new ArgumentOutOfRangeException(nameof(firstIndex), $"Items {task.Items} to {firstIndex - 1} of task {GrainKey} were never added.");
+        }
+
+        if (task.Cancelled && firstIndex + items.Count > task.Items)
+        {
+            throw new InvalidOperationException($"Task {GrainKey} was cancelled; no items can be added.");
         }
 
         if (task.InputComplete && firstIndex + items.Count > task.Items)
@@ -150,6 +161,7 @@ internal sealed class TaskGrain(
         }
 
         await StartJobsAsync();
+        await EndIfDoneAsync();
     }
 
     public async Task<TaskProgress> GetProgressAsync()
@@ -157,6 +169,76 @@ internal sealed class TaskGrain(
         var task = state.State;
         var counts = await store.CountAsync(GrainKey);
         return new TaskProgress(task.Items, task.InputComplete, counts.Done, counts.Failed, Math.Max(0, _nextToStart - _finished));
+    }
+
+    public async Task<TaskInfo?> GetInfoAsync()
+    {
+        var task = state.State;
+        if (task.Spec is null)
+        {
+            return null;
+        }
+
+        var taskState = task.Cancelled ? TaskState.Cancelled
+            : task.ModuleError is not null ? TaskState.Failed
+            : task.Ended is not null ? TaskState.Finished
+            : TaskState.Running;
+        return new TaskInfo(GrainKey, task.Spec.ModuleName, taskState, task.Created, task.Ended, await GetProgressAsync(), task.ModuleError);
+    }
+
+    public async Task<bool> CancelAsync()
+    {
+        var task = state.State;
+        if (task.Spec is null)
+        {
+            throw new InvalidOperationException($"Task {GrainKey} does not exist.");
+        }
+
+        if (task.Ended is not null)
+        {
+            return false;
+        }
+
+        // No job starts from now; the ones started and not finished forget themselves, and whatever
+        // they would report is ignored. Results already stored stay.
+        task.Cancelled = true;
+        task.InputComplete = true;
+        task.Ended = TimeProvider.GetUtcNow();
+        _waiting.Clear();
+        var unfinished = Enumerable.Range(0, (int)Math.Max(0, _nextToStart - Results.Contiguous)).Select(i => Results.Contiguous + i).ToList();
+        _loadedBelow = _nextToStart = task.Items;
+        await SaveAsync();
+        Results.Cancel(task.Items);
+        foreach (var index in unfinished)
+        {
+            _ = GrainFactory.GetGrain<IJobGrain>(JobKeys.Of(GrainKey, index)).CancelAsync();
+        }
+
+        _ = GrainFactory.GetGrain<ISchedulerGrain>(JobGrain.SchedulerKey).CancelTaskAsync(GrainKey);
+
+        await KeepUntilRetentionEndsAsync();
+        return true;
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (state.State.Spec is null)
+        {
+            return;
+        }
+
+        if (state.State.Ended is null)
+        {
+            await CancelAsync();
+        }
+
+        await UnregisterReminder(KeepAliveReminder);
+        await store.DeleteAsync(GrainKey);
+        await state.ClearStateAsync();
+        state.State = new TaskGrainState();
+        _results = null;
+        _waiting.Clear();
+        DeactivateOnIdle();
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -168,21 +250,49 @@ internal sealed class TaskGrain(
             return;
         }
 
-        _finished = Math.Max(_finished, (await store.CountAsync(GrainKey)).Finished);
-        if (task.ModuleError is not null || (task.InputComplete && _finished >= task.Items))
+        if (task.Ended is { } ended)
         {
-            // Every job has reported: nothing is left to bring back.
-            await UnregisterReminder(KeepAliveReminder);
+            if (TimeProvider.GetUtcNow() - ended >= options.Value.TaskRetention)
+            {
+                await DeleteAsync();
+            }
+
+            return;
         }
 
+        _finished = Math.Max(_finished, (await store.CountAsync(GrainKey)).Finished);
         await SaveAsync();
         await StartJobsAsync();
+        await EndIfDoneAsync();
     }
+
+    /// <summary>Every job has reported, or the module cannot run: the task ends, and is kept for its retention time.</summary>
+    private async Task EndIfDoneAsync()
+    {
+        var task = state.State;
+        if (task.Ended is not null || !(task.ModuleError is not null || (task.InputComplete && _finished >= task.Items)))
+        {
+            return;
+        }
+
+        task.Ended = TimeProvider.GetUtcNow();
+        await SaveAsync();
+        await KeepUntilRetentionEndsAsync();
+    }
+
+    /// <summary>Nothing is left to bring back: the reminder now only looks, now and then, whether the task has outlived its retention.</summary>
+    private Task KeepUntilRetentionEndsAsync() =>
+        RegisterOrUpdateReminder(KeepAliveReminder, options.Value.RetentionCheckPeriod, options.Value.RetentionCheckPeriod);
 
     private async Task StartJobsAsync()
     {
         var task = state.State;
         var spec = task.Spec!;
+        if (task.Cancelled)
+        {
+            return;
+        }
+
         RetryFailedStarts();
         while (task.ModuleError is null && _nextToStart - _finished < options.Value.MaxActiveJobsPerTask)
         {
@@ -301,4 +411,13 @@ internal sealed class TaskGrainState
 
     /// <summary>Why the module cannot run, once a job found out.</summary>
     public string? ModuleError { get; set; }
+
+    /// <summary>When the task was submitted.</summary>
+    public DateTimeOffset Created { get; set; }
+
+    /// <summary>When every item had its result, the module was found unable to run, or the task was cancelled.</summary>
+    public DateTimeOffset? Ended { get; set; }
+
+    /// <summary>Whether the task was cancelled.</summary>
+    public bool Cancelled { get; set; }
 }

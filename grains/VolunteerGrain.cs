@@ -10,6 +10,12 @@ internal sealed class VolunteerGrain(VolunteerService volunteer) : Grain, IVolun
 
     public Task RunAsync(IReadOnlyList<JobTicket> tickets) => volunteer.RunAsync(tickets);
 
+    public Task CancelTaskAsync(string taskId)
+    {
+        volunteer.CancelTask(taskId);
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HoldsAsync(string jobKey, int attempt) => Task.FromResult(volunteer.Holds(jobKey, attempt));
 
     public Task<VolunteerStats> GetStatsAsync() => Task.FromResult(volunteer.Stats());

@@ -22,6 +22,13 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     private int _creditsGranted;
     private long _itemsDone;
     private long _busyTicks;
+    private readonly long _started = time.GetTimestamp();
+
+    // The time of each job, in milliseconds: count, running mean and sum of squared deviations (Welford), least and most.
+    private double _jobMean;
+    private double _jobSquares;
+    private double _jobMin = double.MaxValue;
+    private double _jobMax;
     private double _averageJobTicks;
     private ITimer? _announcements;
 
@@ -104,8 +111,15 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
             }
 
             _ = grains.GetGrain<IJobGrain>(spec.JobKey).AssignedAsync(Id, ticket.Attempt);
-            pool.Submit(new RunnerJob(spec.ModuleHash, spec.Item, spec.Timeout, (_, result) => Finish(ticket, result)));
+            pool.Submit(new RunnerJob(spec.ModuleHash, spec.Item, spec.Timeout, (_, result) => Finish(ticket, result)) { Key = spec.JobKey });
         }
+    }
+
+    /// <summary>Drops and stops this volunteer's jobs of a cancelled task.</summary>
+    public void CancelTask(string taskId)
+    {
+        var prefix = taskId + "/";
+        pool.Cancel(job => job.Key?.StartsWith(prefix, StringComparison.Ordinal) == true);
     }
 
     public bool Holds(string jobKey, int attempt)
@@ -121,7 +135,10 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
         var (running, queued, _) = pool.GetWorkload();
         lock (_lock)
         {
-            return new VolunteerStats(Id, pool.Size, running, queued, _itemsDone, TimeSpan.FromTicks(_busyTicks));
+            var spread = _itemsDone == 0
+                ? new Spread(0, 0, 0, 0)
+                : new Spread(_jobMean, _itemsDone > 1 ? Math.Sqrt(_jobSquares / (_itemsDone - 1)) : 0, _jobMin, _jobMax);
+            return new VolunteerStats(Id, pool.Size, running, queued, _itemsDone, TimeSpan.FromTicks(_busyTicks), spread, time.GetElapsedTime(_started));
         }
     }
 
@@ -138,6 +155,12 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
             _outstanding--;
             _itemsDone++;
             _busyTicks += result.Elapsed.Ticks;
+            var ms = result.Elapsed.TotalMilliseconds;
+            var delta = ms - _jobMean;
+            _jobMean += delta / _itemsDone;
+            _jobSquares += delta * (ms - _jobMean);
+            _jobMin = Math.Min(_jobMin, ms);
+            _jobMax = Math.Max(_jobMax, ms);
             var ticks = Math.Max(result.Elapsed.Ticks, 1);
             _averageJobTicks = _averageJobTicks <= 0 ? ticks : (0.9 * _averageJobTicks) + (0.1 * ticks);
             credits = RequestCredits(force: false);

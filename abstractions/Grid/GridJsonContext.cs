@@ -26,4 +26,7 @@ namespace GridActors.Grid;
 [JsonSerializable(typeof(SchedulerStatus))]
 [JsonSerializable(typeof(VolunteerStats))]
 [JsonSerializable(typeof(ModuleSource))]
+[JsonSerializable(typeof(TaskInfo))]
+[JsonSerializable(typeof(IReadOnlyList<SiloInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<VolunteerInfo>))]
 public sealed partial class GridJsonContext : JsonSerializerContext;

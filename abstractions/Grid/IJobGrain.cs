@@ -30,4 +30,8 @@ public interface IJobGrain : IGrainWithStringKey, IRemindable
 
     /// <summary>The job's current state, for diagnostics and tests.</summary>
     Task<JobStatus> GetStatusAsync();
+
+    /// <summary>Its task was cancelled: the job forgets itself, and an outcome that comes later is ignored.</summary>
+    [OneWay]
+    Task CancelAsync();
 }

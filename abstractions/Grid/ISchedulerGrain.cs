@@ -19,6 +19,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task ReturnAsync(string volunteer, IReadOnlyList<JobTicket> tickets);
 
+    /// <summary>Drops the queued jobs of a cancelled task and tells every volunteer to stop its running ones.</summary>
+    [OneWay]
+    Task CancelTaskAsync(string taskId);
+
     /// <summary>Whether attempt <paramref name="attempt"/> of the job is still queued here.</summary>
     Task<bool> HoldsAsync(string jobKey, int attempt);
 

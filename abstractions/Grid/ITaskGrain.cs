@@ -30,4 +30,16 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>The task's progress counters.</summary>
     Task<TaskProgress> GetProgressAsync();
+
+    /// <summary>What the task is and how far it got; null when no such task exists (never created, or deleted).</summary>
+    Task<TaskInfo?> GetInfoAsync();
+
+    /// <summary>
+    /// Stops the task: no job starts any more, jobs not finished are dropped, and results already
+    /// stored stay readable; the items without one read as cancelled. False when it had already ended.
+    /// </summary>
+    Task<bool> CancelAsync();
+
+    /// <summary>Cancels the task and removes it and everything stored for it.</summary>
+    Task DeleteAsync();
 }

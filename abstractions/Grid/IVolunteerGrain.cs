@@ -14,6 +14,10 @@ public interface IVolunteerGrain : IGrainWithStringKey
     [OneWay]
     Task RunAsync(IReadOnlyList<JobTicket> tickets);
 
+    /// <summary>Drops and stops the jobs of a cancelled task.</summary>
+    [OneWay]
+    Task CancelTaskAsync(string taskId);
+
     /// <summary>Whether attempt <paramref name="attempt"/> of the job is queued or running here.</summary>
     Task<bool> HoldsAsync(string jobKey, int attempt);
 

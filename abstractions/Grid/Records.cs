@@ -63,6 +63,9 @@ public enum JobErrorKind
 
     /// <summary>The runner or its volunteer was lost. Retried.</summary>
     Lost,
+
+    /// <summary>The task was cancelled before the job finished.</summary>
+    Cancelled,
 }
 
 /// <summary>The outcome of one attempt.</summary>
@@ -149,7 +152,51 @@ public sealed record SchedulerStatus(int Queued, IReadOnlyDictionary<string, int
 /// <param name="Queued">Jobs accepted and not started.</param>
 /// <param name="ItemsDone">Jobs finished, with a result or an error.</param>
 /// <param name="CpuTime">CPU time its runners spent on jobs.</param>
-public sealed record VolunteerStats(string Volunteer, int Runners, int Running, int Queued, long ItemsDone, TimeSpan CpuTime);
+/// <param name="JobTime">The time its jobs took, one by one: mean, standard deviation, least and most, in milliseconds.</param>
+/// <param name="Uptime">How long the volunteer has been serving.</param>
+public sealed record VolunteerStats(string Volunteer, int Runners, int Running, int Queued, long ItemsDone, TimeSpan CpuTime, Spread JobTime, TimeSpan Uptime);
+
+/// <summary>Mean, standard deviation, least and most of a series of measures; all zero when there were none.</summary>
+public sealed record Spread(double Mean, double StdDev, double Min, double Max);
+
+/// <summary>A silo as <c>grid usage</c> and <c>grid volunteers</c> show it.</summary>
+/// <param name="Address">The silo's address.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Status">Where it is in its life cycle.</param>
+/// <param name="Load">What it last published.</param>
+/// <param name="IAmAliveTime">When it last published.</param>
+public sealed record SiloInfo(string Address, string Name, string Status, SiloLoad Load, DateTimeOffset IAmAliveTime);
+
+/// <summary>A volunteer and its silo.</summary>
+/// <param name="Silo">The silo it runs on.</param>
+/// <param name="Stats">What it has done; null when its silo did not answer.</param>
+public sealed record VolunteerInfo(SiloInfo Silo, VolunteerStats? Stats);
+
+/// <summary>Where a task stands.</summary>
+public enum TaskState
+{
+    /// <summary>Items are still coming or jobs still running.</summary>
+    Running,
+
+    /// <summary>Every item has its result.</summary>
+    Finished,
+
+    /// <summary>Stopped by <c>grid cancel</c>; the results it had stay.</summary>
+    Cancelled,
+
+    /// <summary>The module cannot run; no further results come.</summary>
+    Failed,
+}
+
+/// <summary>A task as <c>grid status</c> shows it.</summary>
+/// <param name="Id">The task id.</param>
+/// <param name="Module">The module's file name.</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="Created">When it was submitted.</param>
+/// <param name="Ended">When it finished, failed or was cancelled.</param>
+/// <param name="Progress">Its counters.</param>
+/// <param name="ModuleError">Why the module cannot run, when it cannot.</param>
+public sealed record TaskInfo(string Id, string Module, TaskState State, DateTimeOffset Created, DateTimeOffset? Ended, TaskProgress Progress, string? ModuleError);
 
 /// <summary>Builds and reads job keys.</summary>
 public static class JobKeys

@@ -9,6 +9,9 @@ namespace GridActors.Grains.Runners;
 /// <param name="OnDone">Receives the outcome.</param>
 public sealed record RunnerJob(string ModuleHash, string Item, TimeSpan Timeout, Action<RunnerJob, RunnerResult> OnDone)
 {
+    /// <summary>The grid's name for the job (its job key), so a cancelled task's jobs can be found.</summary>
+    public string? Key { get; init; }
+
     internal long Id { get; set; }
 }
 

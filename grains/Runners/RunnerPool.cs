@@ -117,6 +117,42 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the queued jobs that match and stops the running ones (their runners are replaced); each
+    /// ends as cancelled. Matching jobs already written ahead to a runner run, and are ignored upstream.
+    /// </summary>
+    public void Cancel(Func<RunnerJob, bool> match)
+    {
+        List<RunnerJob> dropped = [];
+        RunnerProcess?[] runners;
+        lock (_lock)
+        {
+            for (var node = _queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (match(node.Value))
+                {
+                    dropped.Add(node.Value);
+                    _queue.Remove(node);
+                }
+
+                node = next;
+            }
+
+            runners = [.. _slots.Select(s => s.Runner)];
+        }
+
+        foreach (var runner in runners)
+        {
+            runner?.CancelRunning(match);
+        }
+
+        foreach (var job in dropped)
+        {
+            Complete(job, new RunnerResult(null, "cancelled with its task", Grid.JobErrorKind.Cancelled, TimeSpan.Zero));
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

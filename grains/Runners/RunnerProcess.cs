@@ -227,6 +227,22 @@ internal sealed class RunnerProcess
         }
     }
 
+    /// <summary>Kills the runner when the job it is running matches: its task was cancelled. The jobs queued behind it run elsewhere.</summary>
+    public void CancelRunning(Func<RunnerJob, bool> match)
+    {
+        lock (_lock)
+        {
+            if (_killReason is not null || _inFlight.Count == 0 || !match(_inFlight.Peek()))
+            {
+                return;
+            }
+
+            _killReason = (JobErrorKind.Cancelled, "cancelled with its task");
+        }
+
+        Kill();
+    }
+
     public void Kill()
     {
         try

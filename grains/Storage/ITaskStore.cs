@@ -32,7 +32,13 @@ public interface ITaskStore
     /// <summary>Forgets the results (and any items) below <paramref name="below"/> from <paramref name="from"/> on: they have been read for good.</summary>
     Task ForgetAsync(string taskId, long from, long below);
 
-    /// <summary>Removes everything stored for the task.</summary>
+    /// <summary>Adds the task to the grid's list of tasks; adding it again keeps its first time.</summary>
+    Task RegisterAsync(string taskId, DateTimeOffset created);
+
+    /// <summary>The tasks registered and not deleted, oldest first.</summary>
+    Task<IReadOnlyList<string>> ListAsync();
+
+    /// <summary>Removes everything stored for the task, and the task from the list.</summary>
     Task DeleteAsync(string taskId);
 }
 

@@ -7,6 +7,7 @@ internal sealed class InMemoryTaskStore : ITaskStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TaskData> _tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _registered = new(StringComparer.Ordinal);
 
     public Task AddItemsAsync(string taskId, long firstIndex, IReadOnlyList<string> items)
     {
@@ -99,11 +100,30 @@ internal sealed class InMemoryTaskStore : ITaskStore
         return Task.CompletedTask;
     }
 
+    public Task RegisterAsync(string taskId, DateTimeOffset created)
+    {
+        lock (_lock)
+        {
+            _registered.TryAdd(taskId, created);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync()
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([.. _registered.OrderBy(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key)]);
+        }
+    }
+
     public Task DeleteAsync(string taskId)
     {
         lock (_lock)
         {
             _tasks.Remove(taskId);
+            _registered.Remove(taskId);
         }
 
         return Task.CompletedTask;

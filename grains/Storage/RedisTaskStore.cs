@@ -10,7 +10,8 @@ namespace GridActors.Grains.Storage;
 /// The task store in Redis. A task has three hashes under one hash tag, so every script touches a
 /// single slot of a Redis Cluster: "items" (index to item, only while the item has no result),
 /// "results" (index to the JSON report) and "meta" (the done and failed counts, and the index below
-/// which results were read for good and forgotten).
+/// which results were read for good and forgotten). The list of tasks is a sorted set, "tasks", of
+/// task ids scored by their creation time in Unix milliseconds.
 /// </summary>
 internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
 {
@@ -119,7 +120,19 @@ internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
     public Task ForgetAsync(string taskId, long from, long below) =>
         below <= from ? Task.CompletedTask : redis.Database.ScriptEvaluateAsync(ForgetScript, Keys(taskId), [from, below]);
 
-    public Task DeleteAsync(string taskId) => redis.Database.ScriptEvaluateAsync(DeleteScript, Keys(taskId));
+    public Task RegisterAsync(string taskId, DateTimeOffset created) =>
+        redis.Database.SortedSetAddAsync(TasksKey, taskId, created.ToUnixTimeMilliseconds(), When.NotExists);
+
+    public async Task<IReadOnlyList<string>> ListAsync() =>
+        [.. (await redis.Database.SortedSetRangeByRankAsync(TasksKey)).Select(v => (string)v!)];
+
+    public async Task DeleteAsync(string taskId)
+    {
+        await redis.Database.ScriptEvaluateAsync(DeleteScript, Keys(taskId));
+        await redis.Database.SortedSetRemoveAsync(TasksKey, taskId);
+    }
+
+    private string TasksKey => redis.Keys.ClusterId + ":tasks";
 
     private static RedisValue[] Fields(long from, int count)
     {

@@ -31,6 +31,8 @@ public interface IVolunteers
 public interface IJobs
 {
     Task StartAsync(string jobKey, JobSpec spec);
+
+    Task CancelAsync(string jobKey);
 }
 
 internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedulerGrain
@@ -44,6 +46,8 @@ internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedul
     public Task<bool> HoldsAsync(string jobKey, int attempt) => mocks.Scheduler.HoldsAsync(jobKey, attempt);
 
     public Task<SchedulerStatus> GetStatusAsync() => mocks.Scheduler.GetStatusAsync();
+
+    public Task CancelTaskAsync(string taskId) => mocks.Scheduler.CancelTaskAsync(taskId);
 }
 
 internal sealed class ForwardingTask(Collaborators mocks) : Grain, ITaskGrain
@@ -57,6 +61,12 @@ internal sealed class ForwardingTask(Collaborators mocks) : Grain, ITaskGrain
     public Task ReportAsync(JobReport report) => mocks.Task.ReportAsync(report);
 
     public Task<TaskProgress> GetProgressAsync() => mocks.Task.GetProgressAsync();
+
+    public Task<TaskInfo?> GetInfoAsync() => mocks.Task.GetInfoAsync();
+
+    public Task<bool> CancelAsync() => mocks.Task.CancelAsync();
+
+    public Task DeleteAsync() => mocks.Task.DeleteAsync();
 }
 
 internal sealed class ForwardingVolunteer(Collaborators mocks) : Grain, IVolunteerGrain
@@ -67,7 +77,9 @@ internal sealed class ForwardingVolunteer(Collaborators mocks) : Grain, IVolunte
 
     public Task<bool> HoldsAsync(string jobKey, int attempt) => mocks.Volunteers.HoldsAsync(GrainKey, jobKey, attempt);
 
-    public Task<VolunteerStats> GetStatsAsync() => Task.FromResult(new VolunteerStats(GrainKey, 0, 0, 0, 0, TimeSpan.Zero));
+    public Task<VolunteerStats> GetStatsAsync() => Task.FromResult(new VolunteerStats(GrainKey, 0, 0, 0, 0, TimeSpan.Zero, new Spread(0, 0, 0, 0), TimeSpan.Zero));
+
+    public Task CancelTaskAsync(string taskId) => Task.CompletedTask;
 }
 
 internal sealed class ForwardingJob(Collaborators mocks) : Grain, IJobGrain
@@ -81,6 +93,8 @@ internal sealed class ForwardingJob(Collaborators mocks) : Grain, IJobGrain
     public Task CompleteAsync(JobOutcome outcome) => Task.CompletedTask;
 
     public Task<JobStatus> GetStatusAsync() => Task.FromResult(new JobStatus(JobState.None, 0, null, null));
+
+    public Task CancelAsync() => mocks.Jobs.CancelAsync(GrainKey);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 }

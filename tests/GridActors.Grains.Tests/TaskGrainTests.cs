@@ -157,6 +157,92 @@ public class TaskGrainTests : IAsyncLifetime
         Assert.Contains("results can be read from 0 to 1, not from 5", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cancel_KeepsTheResultsDone_StopsTheRest_AndReadsThemAsCancelled()
+    {
+        await Task.CreateAsync(Spec);
+        await Task.AddItemsAsync(0, ["1", "2", "3", "4"], last: true);
+        await _started.WaitAsync(2);
+        await FinishAsync(new JobReport(0, "1", "1", null, JobErrorKind.Script));
+        await _started.WaitAsync();
+
+        Assert.True(await Task.CancelAsync());
+
+        // The started jobs and the scheduler are told one-way.
+        await Eventually.True(() => Called(_mocks.Jobs, nameof(IJobs.CancelAsync)) == 2, "both started jobs are cancelled");
+        await Eventually.True(() => Called(_mocks.Scheduler, nameof(ISchedulerGrain.CancelTaskAsync)) == 1, "the scheduler is told to drop the task's jobs");
+        await _mocks.Jobs.Received(1).CancelAsync("t/1");
+        await _mocks.Jobs.Received(1).CancelAsync("t/2");
+        await _mocks.Jobs.DidNotReceive().StartAsync("t/3", Arg.Any<JobSpec>());
+        var results = await ReadAllAsync();
+        Assert.Equal(
+            ["1", "cancelled", "cancelled", "cancelled"],
+            results.Select(r => r.Error is null ? r.Result : r.ErrorKind == JobErrorKind.Cancelled ? "cancelled" : r.Error));
+        Assert.Equal(["1", "2", "3", "4"], results.Select(r => r.Item));
+        Assert.Equal(TaskState.Cancelled, (await Task.GetInfoAsync())!.State);
+
+        // Cancelling again, or after its silo is gone, changes nothing.
+        Assert.False(await Task.CancelAsync());
+        await _silo.DisposeAsync();
+        _silo = await StartSiloAsync();
+        Assert.False(await Task.CancelAsync());
+        Assert.Equal(4, (await ReadAllAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheTask_AndEverythingStoredForIt()
+    {
+        await Task.CreateAsync(Spec);
+        await Task.AddItemsAsync(0, ["1"], last: true);
+        await FinishAsync(new JobReport(0, "1", "1", null, JobErrorKind.Script));
+        Assert.Equal(TaskState.Finished, (await Task.GetInfoAsync())!.State);
+        Assert.Equal(["t"], await _store.ListAsync());
+
+        await Task.DeleteAsync();
+
+        Assert.Null(await Task.GetInfoAsync());
+        Assert.Empty(await _store.ListAsync());
+        Assert.Equal([null], await _store.ReadResultsAsync("t", 0, 1));
+    }
+
+    [Fact]
+    public async Task AnEndedTask_IsDeleted_WhenItsRetentionRunsOut()
+    {
+        await Task.CreateAsync(Spec);
+        await Task.AddItemsAsync(0, ["1"], last: true);
+        await FinishAsync(new JobReport(0, "1", "1", null, JobErrorKind.Script));
+
+        // The test silo keeps a task 1 minute, and looks every 10 s.
+        _silo.Time.Advance(TimeSpan.FromSeconds(50));
+        Assert.NotNull(await Task.GetInfoAsync());
+        await Eventually.True(
+            () =>
+            {
+                _silo.Time.Advance(TimeSpan.FromSeconds(10));
+                return _store.ListAsync().Result.Count == 0;
+            },
+            "the task is deleted once a minute has passed since it ended");
+        Assert.Null(await Task.GetInfoAsync());
+    }
+
+    /// <summary>Reads pages from the first item until the task says it is finished.</summary>
+    private async Task<List<JobReport>> ReadAllAsync()
+    {
+        var results = new List<JobReport>();
+        for (var page = await Task.ReadResultsAsync(0, 10, TimeSpan.Zero); ; page = await Task.ReadResultsAsync(page.NextCursor, 10, TimeSpan.Zero))
+        {
+            results.AddRange(page.Results);
+            if (page.Finished)
+            {
+                return results;
+            }
+
+            Assert.NotEmpty(page.Results);
+        }
+    }
+
+    private static int Called(object mock, string method) => mock.ReceivedCalls().Count(c => c.GetMethodInfo().Name == method);
+
     // What a job does when it ends: store the result, then tell the task.
     private async Task FinishAsync(JobReport report)
     {
@@ -172,7 +258,13 @@ public class TaskGrainTests : IAsyncLifetime
         services.AddSingleton<ITaskStore>(_store);
         services.AddGrain<TaskGrain>();
         services.AddGrain<ForwardingJob>();
+        services.AddGrain<ForwardingScheduler>();
         services.AddSerializerContext(GrainsJsonContext.Default);
-        services.Configure<GridOptions>(o => o.MaxActiveJobsPerTask = 2);
+        services.Configure<GridOptions>(o =>
+        {
+            o.MaxActiveJobsPerTask = 2;
+            o.TaskRetention = TimeSpan.FromMinutes(1);
+            o.RetentionCheckPeriod = TimeSpan.FromSeconds(10);
+        });
     });
 }

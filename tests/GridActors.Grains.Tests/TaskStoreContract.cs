@@ -72,6 +72,20 @@ public abstract class TaskStoreContract
         Assert.Equal(default, await Store.CountAsync("t"));
         Assert.Equal([Done(0)], await Store.ReadResultsAsync("other", 0, 1));
     }
+
+    [Fact]
+    public async Task TheListOfTasks_IsOldestFirst_KeepsTheFirstTime_AndLosesDeletedTasks()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Store.RegisterAsync("late", now.AddSeconds(2));
+        await Store.RegisterAsync("early", now);
+        await Store.RegisterAsync("middle", now.AddSeconds(1));
+        await Store.RegisterAsync("early", now.AddSeconds(5));
+
+        await Store.DeleteAsync("middle");
+
+        Assert.Equal(["early", "late"], await Store.ListAsync());
+    }
 }
 
 public sealed class InMemoryTaskStoreTests : TaskStoreContract
