@@ -5,12 +5,25 @@ using GridActors.Cli.Commands;
 var root = new RootCommand("""
     grid: run JavaScript tasks on a GridActors volunteer-computing grid.
 
-    Exit codes: 0 every item succeeded; 1 some items failed or the module cannot run;
-    2 the command line or its input is wrong; 3 the grid cannot be reached, refused the secret or failed;
-    130 interrupted.
+    Which grid: --grid HOST:PORT (a silo) or --redis HOST:PORT (find the silos in Redis), with
+    --secret; else GRIDACTORS_GRID, GRIDACTORS_REDIS, GRIDACTORS_SECRET and GRIDACTORS_CLUSTER;
+    else ~/.gridactors/config.json (or the file GRIDACTORS_CONFIG names), a JSON object such as
+    {"redis": "127.0.0.1:6379", "secret": "s3cret"}. Flags win over the environment, the
+    environment over the file. grid run with no grid at all starts one in this process.
+
+    Exit codes: 0 all done (every item succeeded); 1 some items failed or the module cannot run;
+    2 usage error: the command line, its input, the config file or the task id is wrong;
+    3 the grid cannot be reached, refused the secret or failed; 130 interrupted.
     """)
 {
     RunCommand.Create(),
+    TaskCommands.Submit(),
+    TaskCommands.Results(),
+    TaskCommands.Status(),
+    TaskCommands.Cancel(),
+    TaskCommands.Delete(),
+    GridCommands.Volunteers(),
+    GridCommands.Usage(),
     SiloCommand.Create(),
 };
 

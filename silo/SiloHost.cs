@@ -49,6 +49,7 @@ public static partial class SiloHost
             o.ClusterId = options.Cluster;
         });
         builder.Services.AddGridGrains(r => r.Runners = options.Cpus).AddRedisTaskStore();
+        builder.Services.Configure<GridOptions>(o => o.TaskRetention = options.TaskRetention);
         TelemetryExport.AddIfConfigured(builder.Services);
         configureServices?.Invoke(builder.Services);
 

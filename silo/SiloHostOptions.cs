@@ -26,4 +26,7 @@ public sealed class SiloHostOptions
 
     /// <summary>The silo's name. Default: the host name.</summary>
     public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>How long a task is kept after it ends before the grid deletes it. Default: 7 days.</summary>
+    public TimeSpan TaskRetention { get; set; } = TimeSpan.FromDays(7);
 }

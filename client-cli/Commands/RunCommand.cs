@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text;
 using GridActors.Cli.Output;
 using GridActors.Cli.Submission;
@@ -14,77 +13,45 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var module = new Argument<FileInfo>("module")
-        {
-            Description = "The JavaScript module to run: module.exports = function (x) { ... }, function (x, cb) { ... }, or a Pando module.",
-        };
-        var items = new Argument<string[]>("items")
-        {
-            Description = "Items to run the module on. Valid JSON is taken as JSON (1, \"x\", [1,2]); anything else as a string.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var stdin = new Option<bool>("--stdin")
-        {
-            Description = "Also read items from standard input, one per line, as a stream: results print while input still arrives.",
-        };
+        var input = new TaskInput();
         var local = new Option<bool>("--local")
         {
             Description = "Run without a grid: one runner on this machine, each item once. For trying a module out.",
         };
-        var jobTimeout = new Option<double>("--job-timeout")
-        {
-            Description = "Wall-time limit of one job, in seconds.",
-            DefaultValueFactory = _ => 60,
-            HelpName = "SECONDS",
-        };
-        jobTimeout.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<double>();
-            if (!(value > 0) || double.IsInfinity(value))
-            {
-                r.AddError($"--job-timeout must be a positive number of seconds, not {value}. Try --job-timeout 60.");
-            }
-        });
-        var maxAttempts = new Option<int>("--max-attempts")
-        {
-            Description = "Attempts per job when a runner is lost to a time or memory limit or a crash. Errors thrown by the module are not retried.",
-            DefaultValueFactory = _ => 3,
-            HelpName = "N",
-        };
-        maxAttempts.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value < 1)
-            {
-                r.AddError($"--max-attempts must be at least 1, not {value}. Try --max-attempts 3.");
-            }
-        });
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item.",
         };
-
-        var grid = new Option<string?>("--grid") { Description = "Submit to the silo at this address instead of starting a grid in this process.", HelpName = "HOST:PORT" };
-        var redis = GridAddress.Redis("Submit to a grid found in this Redis: the client picks a live silo from its membership table.");
-        var secret = GridAddress.Secret();
-        var cluster = GridAddress.Cluster();
-        var command = new Command("run", "Run a module on items and print the results in input order. Without a grid address it starts a grid in this process.")
+        var grid = new GridOptionSet(
+            "Submit to the silo at this address instead of starting a grid in this process.",
+            "Submit to a grid found in this Redis: the client picks a live silo from its membership table, and moves to another if it is lost.");
+        var command = new Command("run", "Run a module on items and print the results in input order; results print while --stdin input still arrives. Without a grid address it starts a grid in this process.");
+        input.AddTo(command);
+        command.Options.Add(local);
+        command.Options.Add(json);
+        grid.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
         {
-            module, items, stdin, local, jobTimeout, maxAttempts, json, grid, redis, secret, cluster,
-        };
-        command.SetAction((result, cancellationToken) => RunAsync(
-            new RunRequest(
-                result.GetValue(module)!,
-                result.GetValue(items) ?? [],
-                result.GetValue(stdin),
-                result.GetValue(local),
-                new TaskOptions(TimeSpan.FromSeconds(result.GetValue(jobTimeout)), result.GetValue(maxAttempts), KeepResults: false),
-                result.GetValue(json),
-                new GridTarget(result.GetValue(grid), result.GetValue(redis), GridAddress.SecretOf(result.GetValue(secret)), result.GetValue(cluster)!)),
-            Console.In,
-            Console.Out,
-            Console.Error,
-            cancellationToken));
+            var target = grid.Resolve(result, Console.Error);
+            if (target is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            return await RunAsync(
+                new RunRequest(
+                    result.GetValue(input.Module)!,
+                    result.GetValue(input.Items) ?? [],
+                    result.GetValue(input.Stdin),
+                    result.GetValue(local),
+                    input.Options(result, keepResults: false),
+                    result.GetValue(json),
+                    target),
+                Console.In,
+                Console.Out,
+                Console.Error,
+                cancellationToken);
+        });
         return command;
     }
 
@@ -98,8 +65,14 @@ internal static class RunCommand
 
         if (request.Target.IsRemote && request.Local)
         {
-            await stderr.WriteLineAsync("grid: --local runs without a grid; leave out --grid and --redis, or --local.");
-            return ExitCodes.Usage;
+            if (request.Target.AddressFromFlags)
+            {
+                await stderr.WriteLineAsync("grid: --local runs without a grid; leave out --grid and --redis, or --local.");
+                return ExitCodes.Usage;
+            }
+
+            // A grid from the environment or the config file gives way to an explicit --local.
+            request = request with { Target = request.Target.Embedded() };
         }
 
         if (request.Target.IsRemote && request.Target.Secret is null)
@@ -114,22 +87,15 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
-        string source;
-        try
+        if (await TaskInput.ReadModuleAsync(request.Module, stderr, cancellationToken) is not var (moduleSource, hash))
         {
-            source = await File.ReadAllTextAsync(request.Module.FullName, cancellationToken);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteLineAsync($"grid: cannot read module '{request.Module}': {exception.Message}");
             return ExitCodes.Usage;
         }
 
-        var moduleSource = new ModuleSource(request.Module.Name, source);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
         var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
         var printer = new ResultPrinter(stdoutWriter == Console.Out ? stdout : stdoutWriter, stderr, request.Json);
-        using var progress = ProgressLine.StartIfTerminal(stderr, () => printer.Printed);
+        long? total = request.Stdin ? null : request.Items.Count;
+        using var progress = ProgressLine.StartIfTerminal(stderr, () => printer.Printed, () => total);
         var input = ItemSource.Start(request.Items, request.Stdin ? stdinReader : null, cancellationToken);
 
         void OnResults(IReadOnlyList<JobReport> reports)
@@ -155,22 +121,17 @@ internal static class RunCommand
             }
             else if (request.Target.IsRemote)
             {
-                var target = request.Target;
-                await using var link = await GridLink.ConnectAsync(
-                    target.Grid is { } gateway
-                        ? token => GridClient.ConnectAsync(gateway, target.Secret!, token)
-                        : token => GridClient.ConnectThroughRedisAsync(target.Redis!, target.Cluster, target.Secret!, TimeProvider.System, token),
-                    failOver: target.Grid is null,
-                    stderr,
-                    TimeProvider.System,
-                    cancellationToken);
-                var session = new TaskSession(link, Guid.NewGuid().ToString("N")[..12]);
+                await using var link = await RemoteCommand.ConnectAsync(request.Target, stderr, cancellationToken);
+                var session = new TaskSession(link, TaskIds.New());
                 moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
+
+                // Every result is printed: the task has nothing more to give, and the grid need not keep it.
+                await session.DeleteAsync(cancellationToken);
             }
             else
             {
                 await using var grid = await EmbeddedGrid.StartAsync(cancellationToken: cancellationToken);
-                var session = new TaskSession(GridLink.InProcess(grid.Grains), Guid.NewGuid().ToString("N")[..12]);
+                var session = new TaskSession(GridLink.InProcess(grid.Grains), TaskIds.New());
                 moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
             }
         }
@@ -217,8 +178,19 @@ internal static class RunCommand
 /// <summary>What `grid run` was asked to do.</summary>
 internal sealed record RunRequest(FileInfo Module, IReadOnlyList<string> Items, bool Stdin, bool Local, TaskOptions Options, bool Json, GridTarget Target);
 
-/// <summary>Which grid `grid run` submits to: none (embedded), a silo, or a cluster found in Redis.</summary>
-internal sealed record GridTarget(string? Grid, string? Redis, string? Secret, string Cluster)
+/// <summary>Which grid a command talks to: none (embedded), a silo, or a cluster found in Redis.</summary>
+/// <param name="Grid">A silo's address (--grid).</param>
+/// <param name="Redis">The Redis of a grid whose silos are found in its membership table (--redis).</param>
+/// <param name="Secret">The cluster secret.</param>
+/// <param name="Cluster">The cluster id.</param>
+/// <param name="AddressFromFlags">Whether the address was given on the command line, not by the environment or the config file.</param>
+internal sealed record GridTarget(string? Grid, string? Redis, string? Secret, string Cluster, bool AddressFromFlags = true)
 {
     public bool IsRemote => Grid is not null || Redis is not null;
+
+    /// <summary>Where the grid is, for messages.</summary>
+    public string Describe() => Grid is not null ? $"the silo at {Grid}" : $"the grid in Redis at {Redis} (cluster '{Cluster}')";
+
+    /// <summary>The same grid without an address: the embedded one.</summary>
+    public GridTarget Embedded() => this with { Grid = null, Redis = null };
 }

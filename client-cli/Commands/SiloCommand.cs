@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GridActors.Cli.Config;
 using GridActors.Silo;
 using Microsoft.Extensions.Hosting;
 
@@ -9,7 +10,7 @@ internal static class SiloCommand
 {
     public static Command Create()
     {
-        var redis = GridAddress.Redis("The grid's Redis server. Required.");
+        var redis = GridAddress.Redis($"The grid's Redis server. Required: here, in {GridConfig.RedisVariable}, or as \"redis\" in ~/.gridactors/config.json.");
         var secret = GridAddress.Secret();
         var cluster = GridAddress.Cluster();
         var port = new Option<int>("--port") { Description = "The port clients connect to.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
@@ -17,6 +18,20 @@ internal static class SiloCommand
         var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
         var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
         var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
+        var retention = new Option<double>("--retention")
+        {
+            Description = "Days a task is kept after it ends (finished, failed or cancelled) before the grid deletes it and its results.",
+            DefaultValueFactory = _ => 7,
+            HelpName = "DAYS",
+        };
+        retention.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (!(value > 0) || value > 36500)
+            {
+                r.AddError($"--retention must be a number of days above 0 (and at most 36500), not {value}. Try --retention 7.");
+            }
+        });
         port.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 65535)
@@ -41,21 +56,37 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, host, cpus, maxCpu, name,
+            redis, secret, cluster, port, host, cpus, maxCpu, name, retention,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(
-            new SiloHostOptions
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            GridConfig config;
+            try
             {
-                Redis = result.GetValue(redis) ?? string.Empty,
-                Secret = GridAddress.SecretOf(result.GetValue(secret)) ?? string.Empty,
-                Cluster = result.GetValue(cluster)!,
-                Port = result.GetValue(port),
-                Host = result.GetValue(host)!,
-                Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
-                MaxCpu = result.GetValue(maxCpu),
-                Name = result.GetValue(name) ?? Environment.MachineName,
-            },
-            cancellationToken));
+                config = GridConfig.Load();
+            }
+            catch (ConfigException exception)
+            {
+                await Console.Error.WriteLineAsync($"grid: {exception.Message}");
+                return ExitCodes.Usage;
+            }
+
+            var target = GridAddress.Resolve(config, grid: null, result.GetValue(redis), result.GetValue(secret), result.GetValue(cluster));
+            return await RunAsync(
+                new SiloHostOptions
+                {
+                    Redis = target.Redis ?? string.Empty,
+                    Secret = target.Secret ?? string.Empty,
+                    Cluster = target.Cluster,
+                    Port = result.GetValue(port),
+                    Host = result.GetValue(host)!,
+                    Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
+                    MaxCpu = result.GetValue(maxCpu),
+                    Name = result.GetValue(name) ?? Environment.MachineName,
+                    TaskRetention = TimeSpan.FromDays(result.GetValue(retention)),
+                },
+                cancellationToken);
+        });
         return command;
     }
 
@@ -63,7 +94,7 @@ internal static class SiloCommand
     {
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
-            await Console.Error.WriteLineAsync("grid: a silo needs the grid's Redis: grid silo --redis HOST:PORT.");
+            await Console.Error.WriteLineAsync("grid: a silo needs the grid's Redis: grid silo --redis HOST:PORT (or GRIDACTORS_REDIS, or \"redis\" in ~/.gridactors/config.json).");
             return ExitCodes.Usage;
         }
 

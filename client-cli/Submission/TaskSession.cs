@@ -42,6 +42,17 @@ internal sealed class TaskSession(GridLink link, string taskId, int window = 16_
         }
     }
 
+    /// <summary>Stores the module, creates the task and sends every item, then returns: the task runs on in the grid.</summary>
+    public async Task SubmitAsync(ModuleSource module, string moduleHash, TaskOptions options, ChannelReader<string> items, CancellationToken cancellationToken)
+    {
+        await link.CallAsync(g => g.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source), cancellationToken);
+        await link.CallAsync(g => Task(g).CreateAsync(new TaskSpec(moduleHash, module.Name, options)), cancellationToken);
+        await SendAsync(items, cancellationToken);
+    }
+
+    /// <summary>Removes the task and what the grid stored for it.</summary>
+    public Task DeleteAsync(CancellationToken cancellationToken) => link.CallAsync(g => Task(g).DeleteAsync(), cancellationToken);
+
     private async Task SendAsync(ChannelReader<string> items, CancellationToken cancellationToken)
     {
         long sent = 0;

@@ -200,6 +200,39 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         Assert.Equal(new GridRun(0, Expected(300), string.Empty), await client.FinishAsync());
     }
 
+    [Fact]
+    public async Task ASubmittedTask_AndItsResults_SurviveARestartOfTheWholeGrid()
+    {
+        var port = Ports.Free();
+        string id;
+        await using (var before = await SiloProcess.StartAsync(_redis.Address, _cluster, port, "before"))
+        {
+            var items = string.Concat(Enumerable.Range(1, 200).Select(i => $"{i}\n"));
+            id = (await GridProcess.RunAsync(["submit", Modules.Busy(10), "--stdin", "--redis", _redis.Address, "--cluster", _cluster, "--secret", "s3cret"], stdin: items)).Stdout.Trim();
+        }
+
+        Assert.Matches("^[0-9a-f]{12}$", id);
+        await _redis.RestartAsync();
+
+        await using var after = await SiloProcess.StartAsync(_redis.Address, _cluster, Ports.Free(), "after");
+        var results = await GridProcess.RunAsync("results", id, "--follow", "--redis", _redis.Address, "--cluster", _cluster, "--secret", "s3cret");
+        Assert.Equal(new GridRun(0, Expected(200), string.Empty), results);
+    }
+
+    [Fact]
+    public async Task GridRun_DeletesItsTask_OnceEveryResultIsPrinted()
+    {
+        var port = Ports.Free();
+        await using var silo = await SiloProcess.StartAsync(_redis.Address, _cluster, port, "a");
+
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "1", "2", "3", "--grid", $"127.0.0.1:{port}", "--secret", "s3cret");
+
+        Assert.Equal(new GridRun(0, "1\n4\n9\n", string.Empty), run);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        Assert.Empty(redis.GetServer(_redis.Address).Keys(pattern: $"{_cluster}:task:*"));
+        Assert.Empty(await redis.GetDatabase().SortedSetRangeByRankAsync($"{_cluster}:tasks"));
+    }
+
     private static string Expected(int items) => string.Concat(Enumerable.Range(1, items).Select(i => $"{i}\n"));
 
     /// <summary>A process that keeps one core busy: other work, as the silos' CPU monitors see it.</summary>

@@ -9,6 +9,9 @@ internal static class GridProcess
 
     public static string GridDll { get; } = Path.Combine(AppContext.BaseDirectory, "grid.dll");
 
+    /// <summary>A config file path where there is none.</summary>
+    public static string NoConfigFile { get; } = Path.Combine(Path.GetTempPath(), "gridactors-tests-no-config", "config.json");
+
     public static ProcessStartInfo StartInfo(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -19,6 +22,13 @@ internal static class GridProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The machine's own grid settings stay out of the tests: no config file, no GRIDACTORS_* variables.
+        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("GRIDACTORS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(variable);
+        }
+
+        start.Environment["GRIDACTORS_CONFIG"] = NoConfigFile;
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(GridDll);
         foreach (var arg in args)
@@ -29,9 +39,15 @@ internal static class GridProcess
         return start;
     }
 
-    public static async Task<GridRun> RunAsync(string[] args, string? stdin = null)
+    public static async Task<GridRun> RunAsync(string[] args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var start = StartInfo(args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
