@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every GridActors test: runtime and grain unit tests, the Redis providers against a real
 # redis-server, real runner processes, and end-to-end runs of the built grid command. Installs what
-# the tests need when it is missing (redis-server).
+# the tests need when it is missing (redis-server, and docker-compose to check docker-compose.yml).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -19,6 +19,20 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
   # Debian's package starts a system redis on 6379; the tests do not use it.
 fi
+
+# docker-compose.yml is checked with Debian's docker-compose (no Docker engine is needed to check it).
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "test.sh: installing docker-compose (to check docker-compose.yml)..." >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-compose >/dev/null
+fi
+if ! docker-compose config -q; then
+  echo "test.sh: docker-compose.yml is not valid (docker-compose config -q, above)." >&2
+  exit 1
+fi
+echo "docker-compose.yml: valid (docker-compose config -q)"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build GridActors.sln -c Debug --nologo -v quiet -clp:ErrorsOnly
