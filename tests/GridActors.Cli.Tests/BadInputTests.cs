@@ -128,4 +128,17 @@ public class BadInputTests
 
         Assert.Equal(new GridRun(0, "9\nnull\n", string.Empty), run);
     }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("volunteers")]
+    [InlineData("usage")]
+    public async Task AGridCommand_ForAnUnreachableGrid_NamesTheAddress_AndExitsThree(string command)
+    {
+        var port = Testing.Ports.Free();
+
+        var run = await GridProcess.RunAsync(command, "--grid", $"127.0.0.1:{port}", "--secret", "s3cret");
+
+        Assert.Equal(new GridRun(3, string.Empty, $"grid: cannot reach the grid at 127.0.0.1:{port} (Connection refused). Check the address, and that a silo runs there (grid silo).\n"), run);
+    }
 }
