@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every GridActors test: runtime and grain unit tests, the Redis providers against a real
 # redis-server, real runner processes, and end-to-end runs of the built grid command. Installs what
-# the tests need when it is missing (redis-server, and docker-compose to check docker-compose.yml).
+# the tests need when it is missing (redis-server, and docker-compose to check docker-compose.yml),
+# checks docker-compose.yml, and checks that the benchmark harness runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -45,6 +46,16 @@ status=0
 for project in tests/GridActors.Runtime.Tests tests/GridActors.Grains.Tests tests/GridActors.Cli.Tests; do
   dotnet test "$project" --no-build --nologo 2>&1 | tee -a "$log" || status=1
 done
+
+# Benchmarks are not tests; this only checks that the harness runs (one scenario, tiny size).
+if BENCH_QUICK=1 bench/run.sh dispatch >"$log.bench" 2>&1; then
+  echo "bench/run.sh: the harness runs (BENCH_QUICK=1 bench/run.sh dispatch)"
+else
+  cat "$log.bench"
+  echo "test.sh: the benchmark harness failed (BENCH_QUICK=1 bench/run.sh dispatch, above)." >&2
+  status=1
+fi
+rm -f "$log.bench"
 
 # One closing line for the whole run, summed over the test projects.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')

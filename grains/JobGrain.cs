@@ -61,6 +61,7 @@ internal sealed class JobGrain(
         if (state.State.State == JobState.Pending && attempt == state.State.Attempt)
         {
             _volunteer = volunteer;
+            watch.UnwatchQueued(GrainKey);
             watch.Watch(volunteer, GrainKey, attempt);
         }
 
@@ -91,6 +92,15 @@ internal sealed class JobGrain(
         else if (outcome.Attempt == job.Attempt)
         {
             await FailAttemptAsync(outcome.Error!, outcome.ErrorKind, outcome.Retryable);
+        }
+    }
+
+    public async Task SchedulerMayBeLostAsync(int attempt)
+    {
+        var job = state.State;
+        if (job.Spec is not null && job.State == JobState.Pending && job.Attempt == attempt && _volunteer is null)
+        {
+            await CheckLeaseAsync();
         }
     }
 
@@ -199,6 +209,7 @@ internal sealed class JobGrain(
 
     private void Unwatch()
     {
+        watch.UnwatchQueued(GrainKey);
         if (_volunteer is not null)
         {
             watch.Unwatch(_volunteer, GrainKey);
@@ -212,8 +223,11 @@ internal sealed class JobGrain(
         return Task.CompletedTask;
     }
 
-    private Task Enqueue() =>
-        GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).EnqueueAsync([new JobTicket(state.State.Spec!, state.State.Attempt)]);
+    private Task Enqueue()
+    {
+        watch.WatchQueued(GrainKey, state.State.Attempt);
+        return GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).EnqueueAsync([new JobTicket(state.State.Spec!, state.State.Attempt)]);
+    }
 }
 
 /// <summary>The stored form of a job.</summary>

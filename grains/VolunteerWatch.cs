@@ -6,15 +6,20 @@ namespace GridActors.Grains;
 /// <summary>
 /// Which jobs activated on this silo are with which volunteer, so that when a volunteer's silo is
 /// declared Dead its jobs are reissued at once, not at their next lease check (up to
-/// <see cref="GridOptions.LeaseCheckPeriod"/> later). It reads this silo's view of the membership
-/// table, which is refreshed every second. The lease check stays the fallback: a job whose own
-/// silo died is not watched by anyone until its reminder brings it back.
+/// <see cref="GridOptions.LeaseCheckPeriod"/> later). It also knows which jobs are queued at the
+/// scheduler: when any silo is newly declared Dead, each of them checks its lease at once, since the
+/// silo may have held the scheduler and its queue (a scheduler still alive answers that it holds
+/// them, and nothing changes). It reads this silo's view of the membership table, which is
+/// refreshed every second. The lease check stays the fallback: a job whose own silo died is not
+/// watched by anyone until its reminder brings it back.
 /// </summary>
 internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactory grains, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan CheckPeriod = TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Dictionary<string, int>> _jobsByVolunteer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _queued = new(StringComparer.Ordinal);
+    private HashSet<string>? _dead;
     private ITimer? _timer;
 
     /// <summary>Attempt <paramref name="attempt"/> of job <paramref name="jobKey"/> is with <paramref name="volunteer"/>.</summary>
@@ -29,7 +34,26 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
             }
 
             jobs[jobKey] = attempt;
-            _timer ??= time.CreateTimer(static s => ((VolunteerWatch)s!).Check(), this, CheckPeriod, CheckPeriod);
+            StartChecking();
+        }
+    }
+
+    /// <summary>Attempt <paramref name="attempt"/> of job <paramref name="jobKey"/> is queued at the scheduler.</summary>
+    public void WatchQueued(string jobKey, int attempt)
+    {
+        lock (_lock)
+        {
+            _queued[jobKey] = attempt;
+            StartChecking();
+        }
+    }
+
+    /// <summary>The job is no longer queued at the scheduler.</summary>
+    public void UnwatchQueued(string jobKey)
+    {
+        lock (_lock)
+        {
+            _queued.Remove(jobKey);
         }
     }
 
@@ -45,11 +69,15 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
         }
     }
 
-    /// <summary>Reissues the jobs of volunteers whose silos the membership view shows Dead. Returns how many.</summary>
+    /// <summary>
+    /// Reissues the jobs of volunteers whose silos the membership view shows Dead, and has the queued
+    /// jobs check their lease when a silo has died since the last look. Returns how many jobs it told.
+    /// </summary>
     internal int Check()
     {
         var dead = membership.Members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
         List<(string Volunteer, Dictionary<string, int> Jobs)> lost = [];
+        List<KeyValuePair<string, int>> queued = [];
         lock (_lock)
         {
             foreach (var volunteer in _jobsByVolunteer.Keys.Where(dead.Contains).ToList())
@@ -57,9 +85,22 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
                 lost.Add((volunteer, _jobsByVolunteer[volunteer]));
                 _jobsByVolunteer.Remove(volunteer);
             }
+
+            // The first look only learns who is Dead already: those deaths came before these jobs were queued.
+            if (_dead is not null && !dead.IsSubsetOf(_dead))
+            {
+                queued.AddRange(_queued);
+            }
+
+            _dead = dead;
         }
 
-        var count = 0;
+        foreach (var (jobKey, attempt) in queued)
+        {
+            _ = grains.GetGrain<IJobGrain>(jobKey).SchedulerMayBeLostAsync(attempt);
+        }
+
+        var count = queued.Count;
         foreach (var (volunteer, jobs) in lost)
         {
             foreach (var (jobKey, attempt) in jobs)
@@ -71,6 +112,9 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
 
         return count;
     }
+
+    private void StartChecking() =>
+        _timer ??= time.CreateTimer(static s => ((VolunteerWatch)s!).Check(), this, CheckPeriod, CheckPeriod);
 
     public void Dispose()
     {

@@ -31,6 +31,10 @@ public interface IJobGrain : IGrainWithStringKey, IRemindable
     /// <summary>The job's current state, for diagnostics and tests.</summary>
     Task<JobStatus> GetStatusAsync();
 
+    /// <summary>A silo died, perhaps the scheduler's: a job still queued there checks its lease now.</summary>
+    [OneWay]
+    Task SchedulerMayBeLostAsync(int attempt);
+
     /// <summary>Its task was cancelled: the job forgets itself, and an outcome that comes later is ignored.</summary>
     [OneWay]
     Task CancelAsync();

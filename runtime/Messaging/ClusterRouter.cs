@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using GridActors.Runtime.Activation;
 
 namespace GridActors.Runtime.Messaging;
@@ -18,7 +17,10 @@ internal sealed class ClusterRouter : IGrainCallInvoker
     private readonly IClusterMembership _membership;
     private readonly SiloConnections _connections;
     private readonly SiloAddress _self;
-    private readonly ConcurrentDictionary<GrainId, SiloAddress> _locations = new();
+    /// <summary>Remote grain locations remembered, at most: about 20 MB.</summary>
+    internal const int LocationCacheCapacity = 100_000;
+
+    private readonly LocationCache _locations = new(LocationCacheCapacity);
 
     public ClusterRouter(MessageCenter local, Catalog catalog, IGrainDirectory directory, IClusterMembership membership, SiloConnections connections, SiloDetails silo)
     {
@@ -53,7 +55,7 @@ internal sealed class ClusterRouter : IGrainCallInvoker
         {
             // Forget where the grain was: the next call asks the directory again, and places the
             // grain anew if its owner has died meanwhile.
-            _locations.TryRemove(new KeyValuePair<GrainId, SiloAddress>(target, owner));
+            _locations.Remove(target, owner);
             throw;
         }
     }
@@ -65,7 +67,7 @@ internal sealed class ClusterRouter : IGrainCallInvoker
             return SiloAddress.Parse(target.Key);
         }
 
-        if (_locations.TryGetValue(target, out var known) && await IsLiveAsync(known))
+        if (_locations.TryGet(target, out var known) && await IsLiveAsync(known))
         {
             return known;
         }
@@ -74,7 +76,7 @@ internal sealed class ClusterRouter : IGrainCallInvoker
         var owner = registered is { } current && await IsLiveAsync(current)
             ? current
             : await _directory.RegisterAsync(target, _self, registered);
-        _locations[target] = owner;
+        _locations.Set(target, owner);
         return owner;
     }
 
@@ -101,7 +103,7 @@ internal sealed class ClusterRouter : IGrainCallInvoker
 
     private void OnDeactivated(GrainId grainId)
     {
-        _locations.TryRemove(new KeyValuePair<GrainId, SiloAddress>(grainId, _self));
+        _locations.Remove(grainId, _self);
         if (grainId.Type != VolunteerType)
         {
             _ = _directory.UnregisterAsync(grainId, _self);

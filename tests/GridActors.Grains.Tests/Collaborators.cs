@@ -96,5 +96,7 @@ internal sealed class ForwardingJob(Collaborators mocks) : Grain, IJobGrain
 
     public Task CancelAsync() => mocks.Jobs.CancelAsync(GrainKey);
 
+    public Task SchedulerMayBeLostAsync(int attempt) => Task.CompletedTask;
+
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
 }

@@ -167,6 +167,28 @@ public class JobGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AQueuedJob_ChecksItsLeaseAtOnce_WhenASiloIsDeclaredDead()
+    {
+        var silo = new SiloAddress("10.0.0.3", 11111, 5);
+        _membership.Members.Returns([new MembershipEntry(silo, "c", SiloStatus.Active, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], SiloLoad.None)]);
+        await Job.StartAsync(Spec());
+        await Job.GetStatusAsync();
+        var watch = _silo.Services.GetRequiredService<VolunteerWatch>();
+        Assert.Equal(0, watch.Check());
+
+        // The silo that died held the scheduler: its next activation has an empty queue.
+        _mocks.Scheduler.HoldsAsync("t1/7", 1).Returns(false);
+        _membership.Members.Returns([new MembershipEntry(silo, "c", SiloStatus.Dead, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], SiloLoad.None)]);
+
+        Assert.Equal(1, watch.Check());
+        await _enqueued.WaitAsync(2);
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 2)));
+
+        // The same death is not acted on twice.
+        Assert.Equal(0, watch.Check());
+    }
+
+    [Fact]
     public async Task Reminder_LeavesAJobItsHolderStillHas()
     {
         var asked = new Signal();

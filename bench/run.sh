@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The GridActors benchmark harness. Builds in Release, starts what each scenario needs (the embedded
+# grid, or redis-server and silos on loopback ports), runs each scenario several times, and prints a
+# Markdown table of the median and the spread (least to most) of each figure.
+#
+#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory (default: all)
+#
+#   BENCH_RUNS=N     runs per scenario (default 3)
+#   BENCH_QUICK=1    tiny sizes, one run: checks that the harness works (./test.sh uses it)
+#
+# Targets (2 cores, loopback), from the issue that asked for this harness:
+#   dispatch  100,000 trivial items: embedded >= 20,000 jobs/s; three silos on Redis >= 10,000 jobs/s
+#   latency   one-item task on a warm three-silo grid, submit to result: p50 <= 5 ms (p99 reported)
+#   scaling   64 Monte Carlo pi jobs on 1 and on 2 donated CPUs: speedup >= 1.85; our job time over node's
+#   recovery  three silos, 2,000 items of 20 ms, kill -9 of a silo at 50%: <= 10 s to the last result
+#   memory    1,000,000 items through --stdin: client <= 150 MB, each silo <= 300 MB; Redis back to baseline
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+grid="$root/grid"
+quick="${BENCH_QUICK:-}"
+runs="${BENCH_RUNS:-3}"
+[ -n "$quick" ] && runs=1
+scenarios=("$@")
+[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory)
+for s in "${scenarios[@]}"; do
+  case "$s" in dispatch | latency | scaling | recovery | memory) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery or memory." >&2; exit 2 ;; esac
+done
+command -v redis-server >/dev/null || { echo "bench/run.sh: redis-server is needed (Debian: apt-get install redis-server)." >&2; exit 2; }
+
+work="$(mktemp -d)"
+rows="$work/rows.txt"   # scenario|figure|unit|value, one line per run
+cluster_pids=()
+redis_port=""
+cleanup() {
+  stop_grid
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench/run.sh: building (Release)..." >&2
+"$grid" --version >/dev/null
+dotnet build bench/latency/GridActors.Bench.Latency.csproj -c Release -o "$root/bench/out/latency" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+record() { echo "$1|$2|$3|$4" >>"$rows"; }
+
+# Redis and N silos of CPUS each, on free loopback ports; waits until every silo has joined.
+start_grid() {
+  local silos=$1 cpus=$2
+  redis_port=$((20000 + RANDOM % 20000))
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$work/redis.pid" --logfile "$work/redis.log" >/dev/null
+  until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
+  silo_ports=()
+  cluster_pids=()
+  for i in $(seq 1 "$silos"); do
+    local port=$((redis_port + i))
+    silo_ports+=("$port")
+    dotnet "$root/.grid/bin/grid.dll" silo --redis "127.0.0.1:$redis_port" --port "$port" --secret bench \
+      --cpus "$cpus" --name "bench$i" 2>"$work/silo$i.log" &
+    cluster_pids+=($!)
+  done
+  for i in $(seq 1 "$silos"); do
+    until grep -q "joined cluster" "$work/silo$i.log"; do
+      kill -0 "${cluster_pids[$((i - 1))]}" 2>/dev/null || { echo "bench/run.sh: silo $i stopped; its log:" >&2; cat "$work/silo$i.log" >&2; exit 3; }
+      sleep 0.1
+    done
+  done
+}
+
+stop_grid() {
+  for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  cluster_pids=()
+  if [ -n "$redis_port" ]; then redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; fi
+  redis_port=""
+}
+
+seconds() { date +%s.%N; }
+elapsed() { echo "$(seconds) - $1" | bc; }
+
+# Runs `grid run` on N squares from stdin with ARGS; checks the output; prints the wall time.
+squares() {
+  local n=$1
+  shift
+  local start
+  start=$(seconds)
+  local last
+  last=$(seq 1 "$n" | "$grid" run examples/square.js --stdin "$@" | awk 'END { print NR " " $0 }')
+  local took
+  took=$(elapsed "$start")
+  [ "$last" = "$n $((n * n))" ] || { echo "bench/run.sh: expected $n results ending in $((n * n)), got '$last'." >&2; exit 1; }
+  echo "$took"
+}
+
+dispatch() {
+  local n=100000
+  [ -n "$quick" ] && n=2000
+  for _ in $(seq "$runs"); do
+    local t
+    t=$(squares "$n")
+    record dispatch "embedded, $n squares" "jobs/s" "$(echo "$n / $t" | bc)"
+  done
+  start_grid 3 1
+  squares 1000 --grid "127.0.0.1:${silo_ports[0]}" --secret bench >/dev/null   # warm the silos
+  for _ in $(seq "$runs"); do
+    local t
+    t=$(squares "$n" --grid "127.0.0.1:${silo_ports[0]}" --secret bench)
+    record dispatch "three 1-CPU silos, $n squares" "jobs/s" "$(echo "$n / $t" | bc)"
+    record dispatch "three 1-CPU silos, per-job cost (wall / jobs)" "ms" "$(echo "scale=4; $t * 1000 / $n" | bc)"
+  done
+  stop_grid
+}
+
+latency() {
+  local tasks=500
+  [ -n "$quick" ] && tasks=20
+  start_grid 3 1
+  for _ in $(seq "$runs"); do
+    local line
+    line=$(dotnet "$root/bench/out/latency/GridActors.Bench.Latency.dll" "127.0.0.1:${silo_ports[0]}" bench "$tasks" 50)
+    record latency "one-item task, submit to result, p50" "ms" "$(echo "$line" | awk '{ print $2 }')"
+    record latency "one-item task, submit to result, p99" "ms" "$(echo "$line" | awk '{ print $6 }')"
+  done
+  stop_grid
+}
+
+scaling() {
+  local jobs=64 samples=2000000
+  [ -n "$quick" ] && jobs=4 && samples=100000
+  local items
+  items=$(for _ in $(seq "$jobs"); do echo "$samples"; done)
+  local -A wall=()
+  for cpus in 1 2; do
+    start_grid 1 "$cpus"
+    echo "$items" | "$grid" run examples/pi.js --stdin --grid "127.0.0.1:${silo_ports[0]}" --secret bench >/dev/null   # warm
+    for run in $(seq "$runs"); do
+      local start
+      start=$(seconds)
+      local count
+      count=$(echo "$items" | "$grid" run examples/pi.js --stdin --grid "127.0.0.1:${silo_ports[0]}" --secret bench | wc -l)
+      [ "$count" = "$jobs" ] || { echo "bench/run.sh: expected $jobs pi results, got $count." >&2; exit 1; }
+      wall[$cpus.$run]=$(elapsed "$start")
+      record scaling "$jobs pi jobs ($samples samples) on $cpus CPU" "s" "${wall[$cpus.$run]}"
+    done
+    stop_grid
+  done
+  for run in $(seq "$runs"); do
+    record scaling "speedup, 2 CPUs over 1" "x" "$(echo "scale=3; ${wall[1.$run]} / ${wall[2.$run]}" | bc)"
+    record scaling "GridActors job time on 1 CPU (wall / jobs)" "ms" "$(echo "scale=1; ${wall[1.$run]} * 1000 / $jobs" | bc)"
+  done
+  if command -v node >/dev/null; then
+    for _ in $(seq "$runs"); do
+      local ms
+      ms=$(node -e "
+        const f = require('$root/examples/pi.js');
+        f($samples);
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < $jobs; i++) f($samples);
+        console.log(Number(process.hrtime.bigint() - start) / 1e6 / $jobs);")
+      record scaling "node $(node --version) job time, one process (reference)" "ms" "$(printf '%.1f' "$ms")"
+    done
+  else
+    echo "bench/run.sh: node is not installed; the engine reference row is left out." >&2
+  fi
+}
+
+recovery() {
+  local count=$runs
+  for _ in $(seq "$count"); do
+    local line
+    line=$("$root/bench/recovery.sh" other 2>>"$work/recovery.log" | head -1)
+    echo "$line" | grep -q "2000 lines, 2000 distinct, in order: yes" || { echo "bench/run.sh: recovery lost or repeated results: $line" >&2; exit 1; }
+    record recovery "kill -9 of a silo at 50% of 2,000 x 20 ms, to the last result" "s" "$(echo "$line" | sed -E 's/.*last result ([0-9.]+) s.*/\1/')"
+  done
+}
+
+memory() {
+  local n=1000000
+  [ -n "$quick" ] && n=5000
+  start_grid 3 1
+  squares 1000 --grid "127.0.0.1:${silo_ports[0]}" --secret bench >/dev/null
+  for _ in $(seq "$runs"); do
+    local baseline
+    baseline=$(redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ { print $2 + 0 }')
+    local rss
+    rss=$(seq 1 "$n" | /usr/bin/time -f "%M" "$grid" run examples/square.js --stdin --grid "127.0.0.1:${silo_ports[0]}" --secret bench 2>&1 >/dev/null | tail -1)
+    record memory "client peak RSS, $n items" "MB" "$((rss / 1024))"
+    local after
+    after=$(redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ { print $2 + 0 }')
+    record memory "Redis used_memory after the task, over its baseline" "KB" "$(((after - baseline) / 1024))"
+  done
+  local i=1
+  for pid in "${cluster_pids[@]}"; do
+    record memory "silo $i peak RSS" "MB" "$(($(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status") / 1024))"
+    i=$((i + 1))
+  done
+  stop_grid
+}
+
+for scenario in "${scenarios[@]}"; do
+  echo "bench/run.sh: $scenario..." >&2
+  "$scenario"
+done
+
+# The table: one row per figure, in the order first recorded.
+echo
+echo "| scenario | figure | median | least | most | runs |"
+echo "|---|---|---|---|---|---|"
+awk -F'|' '
+  { key = $1 "|" $2 "|" $3; if (!(key in n)) order[++keys] = key; values[key, ++n[key]] = $4 }
+  END {
+    for (k = 1; k <= keys; k++) {
+      key = order[k]; count = n[key]
+      for (i = 1; i <= count; i++) v[i] = values[key, i] + 0
+      for (i = 2; i <= count; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- } v[j + 1] = x }
+      median = count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
+      split(key, parts, "|")
+      printf "| %s | %s | %g %s | %g | %g | %d |\n", parts[1], parts[2], median, parts[3], v[1], v[count], count
+    }
+  }' "$rows"
+echo
+echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%d)"
