@@ -10,6 +10,7 @@ namespace GridActors.Grains;
 /// One job. Its reminder asks whoever should hold the job (the scheduler while Pending, the volunteer
 /// once Assigned) whether it still does, and reissues the job when not. Attempts lost to a limit or a
 /// lost runner are retried up to the task's MaxAttempts; errors of the module's own code are final.
+/// A job the grid lost (its holder died or forgot it) is reissued without using up an attempt.
 /// The first outcome that ends the job wins: later ones, from older attempts, are ignored.
 /// </summary>
 internal sealed class JobGrain(
@@ -73,7 +74,7 @@ internal sealed class JobGrain(
         var job = state.State;
         if (job.Spec is not null && job.State == JobState.Pending && job.Attempt == attempt && _volunteer == volunteer)
         {
-            await FailAttemptAsync($"lost: the silo of volunteer {volunteer} died during attempt {attempt}", JobErrorKind.Lost, retryable: true);
+            await FailAttemptAsync($"lost: the silo of volunteer {volunteer} died during attempt {attempt}", JobErrorKind.Lost, retryable: true, counts: false);
         }
     }
 
@@ -157,14 +158,27 @@ internal sealed class JobGrain(
         if (!held)
         {
             var holder = _volunteer is null ? "the scheduler" : $"volunteer {_volunteer}";
-            await FailAttemptAsync($"lost: {holder} no longer held attempt {job.Attempt}", JobErrorKind.Lost, retryable: true);
+            await FailAttemptAsync($"lost: {holder} no longer held attempt {job.Attempt}", JobErrorKind.Lost, retryable: true, counts: false);
         }
     }
 
-    private async Task FailAttemptAsync(string error, JobErrorKind kind, bool retryable)
+    /// <param name="error">What went wrong.</param>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="retryable">Whether another attempt may succeed.</param>
+    /// <param name="counts">
+    /// Whether the failure counts toward MaxAttempts. The job's own failures do (a limit, a runner that
+    /// crashed under it); losing whoever held it (the scheduler's queue, a volunteer's silo) does not:
+    /// the grid lost the job, the job did nothing wrong.
+    /// </param>
+    private async Task FailAttemptAsync(string error, JobErrorKind kind, bool retryable, bool counts = true)
     {
         var job = state.State;
-        if (retryable && job.Attempt < job.Spec!.MaxAttempts)
+        if (counts)
+        {
+            job.Failures++;
+        }
+
+        if (retryable && job.Failures < job.Spec!.MaxAttempts)
         {
             job.Attempt++;
             job.LastError = error;
@@ -176,7 +190,7 @@ internal sealed class JobGrain(
         }
 
         // After retries the error says so, so a user can tell a flaky limit from a job that never fits.
-        var final = job.Attempt > 1 ? $"{error} (attempt {job.Attempt} of {job.Spec!.MaxAttempts})" : error;
+        var final = job.Failures > 1 ? $"{error} (attempt {job.Failures} of {job.Spec!.MaxAttempts})" : error;
         await FinishAsync(null, final, kind);
     }
 
@@ -240,4 +254,7 @@ internal sealed class JobGrainState
     public int Attempt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>Attempts that failed on their own, counted toward MaxAttempts.</summary>
+    public int Failures { get; set; }
 }

@@ -19,7 +19,15 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
 
     /// <summary>A silo silent for longer than this gets no new work, though it is not declared Dead yet.</summary>
     private static readonly TimeSpan SilentLimit = TimeSpan.FromSeconds(2);
+    /// <summary>How long the scheduler still answers for a job it sent, until its volunteer has surely told the job.</summary>
+    private static readonly TimeSpan SentGrace = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
+
+    // Jobs sent to a volunteer lately, by key, and in the order sent, so old ones can be let go. Between
+    // the send and the volunteer's word to the job, the job finds no holder but the scheduler: a lease
+    // check in that window must not reissue it.
+    private readonly Dictionary<string, int> _sentAttempts = new(StringComparer.Ordinal);
+    private readonly Queue<(DateTimeOffset Sent, string JobKey, int Attempt)> _sentOrder = new();
     private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
 
     public Task EnqueueAsync(IReadOnlyList<JobTicket> tickets)
@@ -81,14 +89,20 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         return Task.CompletedTask;
     }
 
-    public Task<bool> HoldsAsync(string jobKey, int attempt) =>
-        Task.FromResult(_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt);
+    public Task<bool> HoldsAsync(string jobKey, int attempt)
+    {
+        ForgetOldSends();
+        return Task.FromResult(
+            (_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt)
+            || (_sentAttempts.TryGetValue(jobKey, out var sent) && sent == attempt));
+    }
 
     public Task<SchedulerStatus> GetStatusAsync() =>
         Task.FromResult(new SchedulerStatus(_queue.Count, _volunteers.Values.ToDictionary(v => v.Id, v => v.Credits)));
 
     private void Place()
     {
+        ForgetOldSends();
         if (_queue.Count == 0)
         {
             return;
@@ -127,8 +141,27 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
             volunteer.Credits -= batch.Count;
             if (batch.Count > 0)
             {
+                foreach (var ticket in batch)
+                {
+                    _sentAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+                    _sentOrder.Enqueue((now, ticket.Spec.JobKey, ticket.Attempt));
+                }
+
                 telemetry.JobsPlaced.Add(batch.Count);
                 Send(volunteer, batch);
+            }
+        }
+    }
+
+    private void ForgetOldSends()
+    {
+        var before = TimeProvider.GetUtcNow() - SentGrace;
+        while (_sentOrder.TryPeek(out var oldest) && oldest.Sent < before)
+        {
+            _sentOrder.Dequeue();
+            if (_sentAttempts.TryGetValue(oldest.JobKey, out var attempt) && attempt == oldest.Attempt)
+            {
+                _sentAttempts.Remove(oldest.JobKey);
             }
         }
     }

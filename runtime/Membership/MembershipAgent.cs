@@ -10,8 +10,9 @@ namespace GridActors.Runtime.Membership;
 /// the published load, re-reads the table for the local view, and leaves (ShuttingDown, then Dead).
 /// It also watches its peers, two ways: a peer whose IAmAlive is older than the death timeout is
 /// declared Dead; and, where an <see cref="ISiloProber"/> is registered (a silo of a cluster), it
-/// probes the next peers in address order every refresh, and after a few missed probes in a row adds
-/// its suspicion vote to the peer's row, which turns Dead once enough fresh votes are there.
+/// probes the next peers in address order every refresh, and after a few missed probes in a row (or
+/// one refused connection: nothing listens there) adds its suspicion vote to the peer's row, which
+/// turns Dead once enough fresh votes are there.
 /// </summary>
 internal sealed partial class MembershipAgent(
     IMembershipTable table,
@@ -248,10 +249,16 @@ internal sealed partial class MembershipAgent(
     private async Task ProbeAsync(SiloAddress target)
     {
         bool answered;
+        var refused = false;
         var started = timeProvider.GetTimestamp();
         try
         {
             answered = await _prober!.ProbeAsync(target, CancellationToken.None).WaitAsync(_options.ProbeTimeout, timeProvider);
+        }
+        catch (ProbeRefusedException)
+        {
+            // Nothing listens on the peer's port: it is gone, and one refusal says so as surely as several.
+            (answered, refused) = (false, true);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -265,7 +272,7 @@ internal sealed partial class MembershipAgent(
         lock (_probeLock)
         {
             _probing.Remove(target);
-            missed = answered ? 0 : _missedProbes.GetValueOrDefault(target) + (starved ? 0 : 1);
+            missed = answered ? 0 : refused ? Math.Max(_options.MissedProbesLimit, _missedProbes.GetValueOrDefault(target) + 1) : _missedProbes.GetValueOrDefault(target) + (starved ? 0 : 1);
             _missedProbes[target] = missed;
         }
 

@@ -2,8 +2,8 @@ namespace GridActors.Runtime.Messaging;
 
 /// <summary>
 /// Probes a silo with a plain HTTP request to its /grid endpoint: any answer (it answers 400 to
-/// anything but a WebSocket) shows the process is up and serving; a refused or unanswered
-/// connection does not.
+/// anything but a WebSocket) shows the process is up and serving; an unanswered connection does not,
+/// and a refused one shows nothing listens there any more.
 /// </summary>
 internal sealed class HttpSiloProber : ISiloProber, IDisposable
 {
@@ -15,6 +15,10 @@ internal sealed class HttpSiloProber : ISiloProber, IDisposable
         {
             using var response = await _http.GetAsync(new Uri($"http://{silo.Host}:{silo.Port}/grid"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return true;
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+        {
+            throw new ProbeRefusedException($"{silo.Host}:{silo.Port} refused the connection", exception);
         }
         catch (HttpRequestException)
         {

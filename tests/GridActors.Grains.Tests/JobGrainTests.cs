@@ -189,6 +189,25 @@ public class JobGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJobTheGridLosesAgainAndAgain_IsReissuedEachTime_WithoutUsingUpItsAttempts()
+    {
+        _mocks.Scheduler.HoldsAsync("t1/7", Arg.Any<int>()).Returns(false);
+        await Job.StartAsync(Spec(maxAttempts: 2));
+        await _enqueued.WaitAsync();
+
+        // Each lease check finds the scheduler without it, four times: twice the job's MaxAttempts.
+        for (var check = 0; check < 4; check++)
+        {
+            _silo.Time.Advance(TimeSpan.FromSeconds(5));
+            await _enqueued.WaitAsync();
+        }
+
+        var status = await Job.GetStatusAsync();
+        Assert.Equal((JobState.Pending, 5), (status.State, status.Attempt));
+        await _mocks.Task.DidNotReceive().ReportAsync(Arg.Any<JobReport>());
+    }
+
+    [Fact]
     public async Task Reminder_LeavesAJobItsHolderStillHas()
     {
         var asked = new Signal();

@@ -109,6 +109,24 @@ public class MembershipTests
         }
     }
 
+    [Fact]
+    public async Task APeerThatRefusesItsFirstProbe_IsVotedDeadAtOnce()
+    {
+        var prober = Substitute.For<ISiloProber>();
+        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
+        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        await table.UpdateIAmAliveAsync(peer, silo.Time.GetUtcNow() + TimeSpan.FromSeconds(1), SiloLoad.None);
+
+        // One refresh, one probe: well inside the IAmAlive death timeout (3 s).
+        silo.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is voted Dead after one refused probe");
+        Assert.Single(prober.ReceivedCalls());
+    }
+
     /// <summary>
     /// A silo and one peer that keeps writing IAmAlive (it reaches the table) and answers probes or
     /// not; returns once the silo has probed it every second for <paramref name="seconds"/> s.
