@@ -11,24 +11,23 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
-# The Redis provider tests start their own redis-server on a free port; install it when missing.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "test.sh: installing redis-server (needed by the Redis tests)..." >&2
-  sudo=""
+# Installs a Debian package when its command is missing: apt-get, as root or through sudo.
+install_missing() {
+  local command=$1 package=$2 why=$3
+  command -v "$command" >/dev/null 2>&1 && return 0
+  echo "test.sh: installing $package ($why)..." >&2
+  local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-  # Debian's package starts a system redis on 6379; the tests do not use it.
-fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$package" >/dev/null
+}
+
+# The Redis tests start their own redis-server on a free port (Debian's package also starts a system
+# redis on 6379, which the tests do not use).
+install_missing redis-server redis-server "needed by the Redis tests"
 
 # docker-compose.yml is checked with Debian's docker-compose (no Docker engine is needed to check it).
-if ! command -v docker-compose >/dev/null 2>&1; then
-  echo "test.sh: installing docker-compose (to check docker-compose.yml)..." >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-compose >/dev/null
-fi
+install_missing docker-compose docker-compose "to check docker-compose.yml"
 if ! docker-compose config -q; then
   echo "test.sh: docker-compose.yml is not valid (docker-compose config -q, above)." >&2
   exit 1
