@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using GridActors.Cli.Output;
+using GridActors.Cli.Submission;
 using GridActors.Grid;
 
 namespace GridActors.Cli.Commands;
@@ -9,73 +10,70 @@ namespace GridActors.Cli.Commands;
 /// <summary>The commands that look at the grid's machines: its volunteers (Pando's monitoring, Flow's inspect) and their CPU use (Flow's usage).</summary>
 internal static class GridCommands
 {
-    public static Command Volunteers()
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON, for scripts." };
-        var grid = new GridOptionSet("The silo to ask.", "Find a live silo of the grid in this Redis.");
-        var command = new Command("volunteers", "List every volunteer: its name, silo, CPUs, CPU use, jobs running, items done, throughput and the time its jobs take (mean, standard deviation, least, most).") { json };
-        grid.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+    public static Command Volunteers() => ForGrid(
+        "volunteers",
+        "List every volunteer: its name, silo, CPUs, CPU use, jobs running, items done, throughput and the time its jobs take (mean, standard deviation, least, most).",
+        async (link, json, stderr, cancellationToken) =>
         {
-            var stderr = Console.Error;
-            return await RemoteCommand.RunAsync("volunteers", grid.Resolve(result, stderr), stderr, async link =>
+            var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
+            var views = volunteers.Select(VolunteerView.Of).ToList();
+            if (json)
             {
-                var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
-                var views = volunteers.Select(VolunteerView.Of).ToList();
-                if (result.GetValue(json))
-                {
-                    await Console.Out.WriteLineAsync(JsonSerializer.Serialize(views, CliJsonContext.Default.ListVolunteerView));
-                    return ExitCodes.Success;
-                }
-
-                var table = new Table("NAME", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX");
-                foreach (var v in views)
-                {
-                    table.Add(v.Name, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                        Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max));
-                }
-
-                table.WriteTo(Console.Out);
-                if (views.Count == 0)
-                {
-                    await stderr.WriteLineAsync("grid: the grid has no active silo; join one with grid silo --redis HOST:PORT.");
-                }
-
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(views, CliJsonContext.Default.ListVolunteerView));
                 return ExitCodes.Success;
-            }, cancellationToken);
+            }
+
+            var table = new Table("NAME", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX");
+            foreach (var v in views)
+            {
+                table.Add(v.Name, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
+                    Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max));
+            }
+
+            table.WriteTo(Console.Out);
+            if (views.Count == 0)
+            {
+                await stderr.WriteLineAsync("grid: the grid has no active silo; join one with grid silo --redis HOST:PORT.");
+            }
+
+            return ExitCodes.Success;
         });
-        return command;
-    }
 
-    public static Command Usage()
+    public static Command Usage() => ForGrid(
+        "usage",
+        "Show the CPU use of each silo's machine by work other than the grid, its --max-cpu threshold, and the grid's jobs on it.",
+        async (link, json, _, cancellationToken) =>
+        {
+            var silos = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetSilosAsync(), cancellationToken);
+            if (json)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(silos, CliJsonContext.Default.IReadOnlyListSiloInfo));
+                return ExitCodes.Success;
+            }
+
+            var table = new Table("NAME", "SILO", "STATUS", "CPU% (OTHER WORK)", "MAX-CPU%", "JOBS/CAPACITY", "QUEUED", "JOBS RUN", "MEMORY");
+            foreach (var silo in silos)
+            {
+                var load = silo.Load;
+                table.Add(silo.Name, silo.Address, silo.Status.ToLowerInvariant(), Number(load.CpuPercent), Number(load.MaxCpuPercent),
+                    $"{load.RunningJobs}/{load.Capacity}", Number(load.QueuedJobs), Number(load.JobsRun), $"{load.MemoryBytes / (1024 * 1024)} MB");
+            }
+
+            table.WriteTo(Console.Out);
+            return ExitCodes.Success;
+        });
+
+    /// <summary>A command that looks at the whole grid: --json and the grid options; <paramref name="work"/> gets the link and whether JSON was asked for.</summary>
+    private static Command ForGrid(string name, string description, Func<GridLink, bool, TextWriter, CancellationToken, Task<int>> work)
     {
         var json = new Option<bool>("--json") { Description = "Print JSON, for scripts." };
         var grid = new GridOptionSet("The silo to ask.", "Find a live silo of the grid in this Redis.");
-        var command = new Command("usage", "Show the CPU use of each silo's machine by work other than the grid, its --max-cpu threshold, and the grid's jobs on it.") { json };
+        var command = new Command(name, description) { json };
         grid.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var stderr = Console.Error;
-            return await RemoteCommand.RunAsync("usage", grid.Resolve(result, stderr), stderr, async link =>
-            {
-                var silos = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetSilosAsync(), cancellationToken);
-                if (result.GetValue(json))
-                {
-                    await Console.Out.WriteLineAsync(JsonSerializer.Serialize(silos, CliJsonContext.Default.IReadOnlyListSiloInfo));
-                    return ExitCodes.Success;
-                }
-
-                var table = new Table("NAME", "SILO", "STATUS", "CPU% (OTHER WORK)", "MAX-CPU%", "JOBS/CAPACITY", "QUEUED", "JOBS RUN", "MEMORY");
-                foreach (var silo in silos)
-                {
-                    var load = silo.Load;
-                    table.Add(silo.Name, silo.Address, silo.Status.ToLowerInvariant(), Number(load.CpuPercent), Number(load.MaxCpuPercent),
-                        $"{load.RunningJobs}/{load.Capacity}", Number(load.QueuedJobs), Number(load.JobsRun), $"{load.MemoryBytes / (1024 * 1024)} MB");
-                }
-
-                table.WriteTo(Console.Out);
-                return ExitCodes.Success;
-            }, cancellationToken);
+            return await RemoteCommand.RunAsync(name, grid.Resolve(result, stderr), stderr, link => work(link, result.GetValue(json), stderr, cancellationToken), cancellationToken);
         });
         return command;
     }

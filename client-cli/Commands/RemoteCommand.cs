@@ -41,10 +41,27 @@ internal static class RemoteCommand
             return ExitCodes.Usage;
         }
 
+        return await GuardAsync(
+            async () =>
+            {
+                await using var link = await ConnectAsync(target, stderr, cancellationToken);
+                return await body(link);
+            },
+            $"{target.Describe()} could not answer",
+            stderr,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a command's work and turns what can stop it into an exit code and one line on stderr: the
+    /// grid unreachable or refusing the secret (3), a fault inside the grid (3, after
+    /// <paramref name="gridFault"/>), Ctrl+C (130), stdout closed by its reader, as in `| head` (141, silently).
+    /// </summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> work, string gridFault, TextWriter stderr, CancellationToken cancellationToken)
+    {
         try
         {
-            await using var link = await ConnectAsync(target, stderr, cancellationToken);
-            return await body(link);
+            return await work();
         }
         catch (Exception exception) when (exception is GridUnreachableException or UnauthorizedAccessException)
         {
@@ -53,13 +70,17 @@ internal static class RemoteCommand
         }
         catch (GrainException exception)
         {
-            await stderr.WriteLineAsync($"grid: {target.Describe()} could not answer: {exception.Message}");
+            await stderr.WriteLineAsync($"grid: {gridFault}: {exception.Message}");
             return ExitCodes.Unreachable;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await stderr.WriteLineAsync("grid: interrupted.");
             return ExitCodes.Interrupted;
+        }
+        catch (IOException exception) when (exception.Message.Contains("pipe", StringComparison.OrdinalIgnoreCase) || exception.HResult == 32)
+        {
+            return ExitCodes.BrokenPipe;
         }
     }
 

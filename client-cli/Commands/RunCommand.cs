@@ -3,7 +3,6 @@ using System.Text;
 using GridActors.Cli.Output;
 using GridActors.Cli.Submission;
 using GridActors.Grid;
-using GridActors.Runtime.Messaging;
 using GridActors.Silo;
 
 namespace GridActors.Cli.Commands;
@@ -112,67 +111,44 @@ internal static class RunCommand
             printer.Flush();
         }
 
-        string? moduleError;
-        try
-        {
-            if (request.Local)
+        // A fault inside the grid, not in the module: the results so far are printed, the rest are not coming.
+        return await RemoteCommand.GuardAsync(
+            async () =>
             {
-                moduleError = await LocalRun.RunAsync(moduleSource, hash, request.Options, input, OnResults, stderr, cancellationToken);
-            }
-            else if (request.Target.IsRemote)
-            {
-                await using var link = await RemoteCommand.ConnectAsync(request.Target, stderr, cancellationToken);
-                var session = new TaskSession(link, TaskIds.New());
-                moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
+                string? moduleError;
+                if (request.Local)
+                {
+                    moduleError = await LocalRun.RunAsync(moduleSource, hash, request.Options, input, OnResults, stderr, cancellationToken);
+                }
+                else if (request.Target.IsRemote)
+                {
+                    await using var link = await RemoteCommand.ConnectAsync(request.Target, stderr, cancellationToken);
+                    var session = new TaskSession(link, TaskIds.New());
+                    moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
 
-                // Every result is printed: the task has nothing more to give, and the grid need not keep it.
-                await session.DeleteAsync(cancellationToken);
-            }
-            else
-            {
-                await using var grid = await EmbeddedGrid.StartAsync(cancellationToken: cancellationToken);
-                var session = new TaskSession(GridLink.InProcess(grid.Grains), TaskIds.New());
-                moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
-            }
-        }
-        catch (GridUnreachableException exception)
-        {
-            await stderr.WriteLineAsync($"grid: {exception.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (GrainException exception)
-        {
-            // A fault inside the grid, not in the module: the results so far are printed, the rest are not coming.
-            await stderr.WriteLineAsync($"grid: the grid could not serve the task: {exception.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            await stderr.WriteLineAsync($"grid: {exception.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("grid: interrupted.");
-            return ExitCodes.Interrupted;
-        }
-        catch (IOException exception) when (IsBrokenPipe(exception))
-        {
-            return ExitCodes.BrokenPipe;
-        }
+                    // Every result is printed: the task has nothing more to give, and the grid need not keep it.
+                    await session.DeleteAsync(cancellationToken);
+                }
+                else
+                {
+                    await using var grid = await EmbeddedGrid.StartAsync(cancellationToken: cancellationToken);
+                    var session = new TaskSession(GridLink.InProcess(grid.Grains), TaskIds.New());
+                    moduleError = await session.RunAsync(moduleSource, hash, request.Options, input, OnResults, cancellationToken);
+                }
 
-        progress?.Dispose();
-        if (moduleError is not null)
-        {
-            await stderr.WriteLineAsync($"grid: the module cannot run: {moduleError}");
-            return ExitCodes.ItemsFailed;
-        }
+                progress?.Dispose();
+                if (moduleError is not null)
+                {
+                    await stderr.WriteLineAsync($"grid: the module cannot run: {moduleError}");
+                    return ExitCodes.ItemsFailed;
+                }
 
-        return printer.Failed > 0 ? ExitCodes.ItemsFailed : ExitCodes.Success;
+                return printer.Failed > 0 ? ExitCodes.ItemsFailed : ExitCodes.Success;
+            },
+            "the grid could not serve the task",
+            stderr,
+            cancellationToken);
     }
-
-    private static bool IsBrokenPipe(IOException exception) =>
-        exception.Message.Contains("pipe", StringComparison.OrdinalIgnoreCase) || exception.HResult == 32;
 }
 
 /// <summary>What `grid run` was asked to do.</summary>

@@ -65,26 +65,15 @@ internal static class TaskCommands
 
     public static Command Results()
     {
-        var task = TaskArgument();
         var follow = new Option<bool>("--follow") { Description = "Wait for the results still to come, until the task ends." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item." };
-        var grid = new GridOptionSet(GridDescription, RedisDescription);
-        var command = new Command("results", "Print a task's results in input order from its first item: those done so far, or with --follow all of them as they come. Readable as often as wanted until the task is deleted.")
-        {
-            task, follow, json,
-        };
-        grid.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var stderr = Console.Error;
-            var taskId = result.GetValue(task)!;
-            return await RemoteCommand.RunAsync("results", grid.Resolve(result, stderr), stderr, async link =>
+        return ForTask(
+            "results",
+            "Print a task's results in input order from its first item: those done so far, or with --follow all of them as they come. Readable as often as wanted until the task is deleted.",
+            [follow, json],
+            async (result, link, info, stderr, cancellationToken) =>
             {
-                if (await RemoteCommand.FindTaskAsync(link, taskId, stderr, cancellationToken) is not { } info)
-                {
-                    return ExitCodes.Usage;
-                }
-
+                var taskId = info.Id;
                 var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
                 var printer = new ResultPrinter(stdout, stderr, result.GetValue(json));
                 var following = result.GetValue(follow);
@@ -122,9 +111,7 @@ internal static class TaskCommands
                 }
 
                 return printer.Failed > 0 ? ExitCodes.ItemsFailed : ExitCodes.Success;
-            }, cancellationToken);
-        });
-        return command;
+            });
     }
 
     public static Command Status()
@@ -193,58 +180,59 @@ internal static class TaskCommands
         return command;
     }
 
-    public static Command Cancel()
-    {
-        var task = TaskArgument();
-        var grid = new GridOptionSet(GridDescription, RedisDescription);
-        var command = new Command("cancel", "Stop a task: no further jobs are placed, running ones are stopped, results already done are kept.") { task };
-        grid.AddTo(command);
-        command.SetAction(async (result, cancellationToken) =>
+    public static Command Cancel() => ForTask(
+        "cancel",
+        "Stop a task: no further jobs are placed, running ones are stopped, results already done are kept.",
+        [],
+        async (_, link, info, stderr, cancellationToken) =>
         {
-            var stderr = Console.Error;
-            var taskId = result.GetValue(task)!;
-            return await RemoteCommand.RunAsync("cancel", grid.Resolve(result, stderr), stderr, async link =>
+            var taskId = info.Id;
+            if (!await link.CallAsync(g => g.GetGrain<ITaskGrain>(taskId).CancelAsync(), cancellationToken))
             {
-                if (await RemoteCommand.FindTaskAsync(link, taskId, stderr, cancellationToken) is not { } info)
-                {
-                    return ExitCodes.Usage;
-                }
+                await stderr.WriteLineAsync($"grid: task {taskId} has already ended ({info.State.ToString().ToLowerInvariant()}); there is nothing to cancel. Its results stay readable: grid results {taskId}.");
+                return ExitCodes.Usage;
+            }
 
-                if (!await link.CallAsync(g => g.GetGrain<ITaskGrain>(taskId).CancelAsync(), cancellationToken))
-                {
-                    await stderr.WriteLineAsync($"grid: task {taskId} has already ended ({info.State.ToString().ToLowerInvariant()}); there is nothing to cancel. Its results stay readable: grid results {taskId}.");
-                    return ExitCodes.Usage;
-                }
-
-                var kept = info.Progress.Done + info.Progress.Failed;
-                await stderr.WriteLineAsync($"grid: cancelled task {taskId}; the results done so far (about {kept}) stay readable: grid results {taskId}.");
-                return ExitCodes.Success;
-            }, cancellationToken);
+            var kept = info.Progress.Done + info.Progress.Failed;
+            await stderr.WriteLineAsync($"grid: cancelled task {taskId}; the results done so far (about {kept}) stay readable: grid results {taskId}.");
+            return ExitCodes.Success;
         });
-        return command;
-    }
 
-    public static Command Delete()
+    public static Command Delete() => ForTask(
+        "delete",
+        "Remove a task and everything the grid stored for it, stopping it first if it runs. Ended tasks are also deleted after the silos' retention time (7 days by default).",
+        [],
+        async (_, link, info, stderr, cancellationToken) =>
+        {
+            await link.CallAsync(g => g.GetGrain<ITaskGrain>(info.Id).DeleteAsync(), cancellationToken);
+            await stderr.WriteLineAsync($"grid: deleted task {info.Id}.");
+            return ExitCodes.Success;
+        });
+
+    /// <summary>
+    /// A command about one task: the task id, <paramref name="options"/> and the grid options; it finds
+    /// the task (an unknown id is a usage error that says so) and runs <paramref name="work"/> on it.
+    /// </summary>
+    private static Command ForTask(string name, string description, Option[] options, Func<ParseResult, GridLink, TaskInfo, TextWriter, CancellationToken, Task<int>> work)
     {
         var task = TaskArgument();
         var grid = new GridOptionSet(GridDescription, RedisDescription);
-        var command = new Command("delete", "Remove a task and everything the grid stored for it, stopping it first if it runs. Ended tasks are also deleted after the silos' retention time (7 days by default).") { task };
+        var command = new Command(name, description) { task };
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+
         grid.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var stderr = Console.Error;
             var taskId = result.GetValue(task)!;
-            return await RemoteCommand.RunAsync("delete", grid.Resolve(result, stderr), stderr, async link =>
-            {
-                if (await RemoteCommand.FindTaskAsync(link, taskId, stderr, cancellationToken) is null)
-                {
-                    return ExitCodes.Usage;
-                }
-
-                await link.CallAsync(g => g.GetGrain<ITaskGrain>(taskId).DeleteAsync(), cancellationToken);
-                await stderr.WriteLineAsync($"grid: deleted task {taskId}.");
-                return ExitCodes.Success;
-            }, cancellationToken);
+            return await RemoteCommand.RunAsync(name, grid.Resolve(result, stderr), stderr, async link =>
+                await RemoteCommand.FindTaskAsync(link, taskId, stderr, cancellationToken) is { } info
+                    ? await work(result, link, info, stderr, cancellationToken)
+                    : ExitCodes.Usage,
+                cancellationToken);
         });
         return command;
     }
