@@ -76,6 +76,15 @@ internal sealed class ResultLog
         }
     }
 
+    /// <summary>Whether the index is known to have a stored result.</summary>
+    public bool Has(long index)
+    {
+        lock (_lock)
+        {
+            return index < _contiguous || _ahead.ContainsKey(index);
+        }
+    }
+
     /// <summary>Takes note of a stored result; false when it was known already.</summary>
     public bool Add(JobReport report)
     {

@@ -205,7 +205,15 @@ internal sealed class TaskGrain(
         task.InputComplete = true;
         task.Ended = TimeProvider.GetUtcNow();
         _waiting.Clear();
-        var unfinished = Enumerable.Range(0, (int)Math.Max(0, _nextToStart - Results.Contiguous)).Select(i => Results.Contiguous + i).ToList();
+        var unfinished = new List<long>();
+        for (var index = Results.Contiguous; index < _nextToStart; index++)
+        {
+            if (!Results.Has(index))
+            {
+                unfinished.Add(index);
+            }
+        }
+
         _loadedBelow = _nextToStart = task.Items;
         await SaveAsync();
         Results.Cancel(task.Items);

@@ -12,9 +12,8 @@ namespace GridActors.Grains;
 /// work per runner, judged from the jobs it has run, so trivial jobs stream and long ones spread.
 /// Completions arrive on pool threads, so its state is guarded by a lock rather than by grain turns.
 /// </summary>
-internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, IClusterMembership membership, TimeProvider time, IOptions<GridOptions> options) : IDisposable
+internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, VolunteerWatch watch, TimeProvider time, IOptions<GridOptions> options) : IDisposable
 {
-    private static readonly TimeSpan DeathCheckPeriod = TimeSpan.FromSeconds(1);
     private const int ReportAttempts = 4;
     private readonly object _lock = new();
     private readonly Dictionary<string, int> _holding = new(StringComparer.Ordinal);
@@ -32,8 +31,6 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     private double _jobMax;
     private double _averageJobTicks;
     private ITimer? _announcements;
-    private ITimer? _deathChecks;
-    private HashSet<SiloAddress>? _dead;
 
     /// <summary>The volunteer's id: the silo's address, unique per silo process.</summary>
     public string Id { get; } = silo.Address.ToString();
@@ -43,29 +40,19 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     public Task StartAsync()
     {
         _announcements ??= time.CreateTimer(static s => _ = ((VolunteerService)s!).AnnounceAsync(), this, _options.VolunteerAnnouncePeriod, _options.VolunteerAnnouncePeriod);
-        _deathChecks ??= time.CreateTimer(static s => ((VolunteerService)s!).AnnounceOnDeath(), this, DeathCheckPeriod, DeathCheckPeriod);
+        if (_announcements is null)
+        {
+            // A silo that dies may have held the scheduler: announcing at once lets its next activation
+            // know this volunteer, instead of at the next periodic announcement while the runners sit idle.
+            watch.SiloDied += () => _ = AnnounceAsync();
+            watch.Start();
+        }
+
+        _announcements ??= time.CreateTimer(static s => _ = ((VolunteerService)s!).AnnounceAsync(), this, _options.VolunteerAnnouncePeriod, _options.VolunteerAnnouncePeriod);
         return AnnounceAsync();
     }
 
-    public void Dispose()
-    {
-        _announcements?.Dispose();
-        _deathChecks?.Dispose();
-    }
-
-    /// <summary>
-    /// A silo was declared Dead, perhaps the scheduler's: announcing now lets its next activation know
-    /// this volunteer at once, instead of at the next periodic announcement while the runners sit idle.
-    /// </summary>
-    private void AnnounceOnDeath()
-    {
-        var dead = membership.Members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Address).ToHashSet();
-        var before = Interlocked.Exchange(ref _dead, dead);
-        if (before is not null && !dead.IsSubsetOf(before))
-        {
-            _ = AnnounceAsync();
-        }
-    }
+    public void Dispose() => _announcements?.Dispose();
 
     /// <summary>Tells the scheduler every slot free now, replacing what it held: a new scheduler activation learns this volunteer, and drift in the credits is mended.</summary>
     private async Task AnnounceAsync()

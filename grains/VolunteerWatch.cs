@@ -10,8 +10,9 @@ namespace GridActors.Grains;
 /// scheduler: when any silo is newly declared Dead, each of them checks its lease at once, since the
 /// silo may have held the scheduler and its queue (a scheduler still alive answers that it holds
 /// them, and nothing changes). It reads this silo's view of the membership table, which is
-/// refreshed every second. The lease check stays the fallback: a job whose own silo died is not
-/// watched by anyone until its reminder brings it back.
+/// refreshed every second, and tells <see cref="SiloDied"/> of each new death (the volunteer
+/// announces itself then, for the scheduler's next activation). The lease check stays the fallback:
+/// a job whose own silo died is not watched by anyone until its reminder brings it back.
 /// </summary>
 internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactory grains, TimeProvider time) : IDisposable
 {
@@ -21,6 +22,18 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
     private readonly Dictionary<string, int> _queued = new(StringComparer.Ordinal);
     private HashSet<string>? _dead;
     private ITimer? _timer;
+
+    /// <summary>Raised on the watch's timer when the membership view shows a silo newly Dead.</summary>
+    public event Action? SiloDied;
+
+    /// <summary>Starts looking every second, whatever is watched: the silo's volunteer listens for deaths.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            StartChecking();
+        }
+    }
 
     /// <summary>Attempt <paramref name="attempt"/> of job <paramref name="jobKey"/> is with <paramref name="volunteer"/>.</summary>
     public void Watch(string volunteer, string jobKey, int attempt)
@@ -78,6 +91,7 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
         var dead = membership.Members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
         List<(string Volunteer, Dictionary<string, int> Jobs)> lost = [];
         List<KeyValuePair<string, int>> queued = [];
+        bool died;
         lock (_lock)
         {
             foreach (var volunteer in _jobsByVolunteer.Keys.Where(dead.Contains).ToList())
@@ -87,12 +101,18 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
             }
 
             // The first look only learns who is Dead already: those deaths came before these jobs were queued.
-            if (_dead is not null && !dead.IsSubsetOf(_dead))
+            died = _dead is not null && !dead.IsSubsetOf(_dead);
+            if (died)
             {
                 queued.AddRange(_queued);
             }
 
             _dead = dead;
+        }
+
+        if (died)
+        {
+            SiloDied?.Invoke();
         }
 
         foreach (var (jobKey, attempt) in queued)
