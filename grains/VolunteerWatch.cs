@@ -10,7 +10,7 @@ namespace GridActors.Grains;
 /// scheduler: when any silo is newly declared Dead, each of them checks its lease at once, since the
 /// silo may have held the scheduler and its queue (a scheduler still alive answers that it holds
 /// them, and nothing changes). It reads this silo's view of the membership table, which is
-/// refreshed every second, and tells <see cref="SiloDied"/> of each new death (the volunteer
+/// refreshed every second (and looks at once when it changes, once started), and tells <see cref="SiloDied"/> of each new death (the volunteer
 /// announces itself then, for the scheduler's next activation). The lease check stays the fallback:
 /// a job whose own silo died is not watched by anyone until its reminder brings it back.
 /// </summary>
@@ -22,15 +22,25 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
     private readonly Dictionary<string, int> _queued = new(StringComparer.Ordinal);
     private HashSet<string>? _dead;
     private ITimer? _timer;
+    private bool _listening;
 
     /// <summary>Raised on the watch's timer when the membership view shows a silo newly Dead.</summary>
     public event Action? SiloDied;
 
-    /// <summary>Starts looking every second, whatever is watched: the silo's volunteer listens for deaths.</summary>
+    /// <summary>
+    /// Starts looking, whatever is watched (the silo's volunteer listens for deaths): at once whenever
+    /// this silo's view of the table changes, and every second besides.
+    /// </summary>
     public void Start()
     {
         lock (_lock)
         {
+            if (!_listening)
+            {
+                membership.Changed += () => Check();
+                _listening = true;
+            }
+
             StartChecking();
         }
     }

@@ -8,4 +8,10 @@ public interface IClusterMembership
 
     /// <summary>Reads the table now and returns the fresh rows.</summary>
     Task<IReadOnlyList<MembershipEntry>> RefreshAsync();
+
+    /// <summary>
+    /// Raised after a read of the table that found a silo joined, gone, or in another status (a silo
+    /// declared Dead, say), on the thread that read it: those that act on deaths need not poll.
+    /// </summary>
+    event Action? Changed;
 }

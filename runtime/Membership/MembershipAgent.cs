@@ -36,6 +36,9 @@ internal sealed partial class MembershipAgent(
 
     public IReadOnlyList<MembershipEntry> Members => Volatile.Read(ref _members);
 
+    /// <inheritdoc/>
+    public event Action? Changed;
+
     /// <summary>Raised when this silo reads itself Dead: its peers gave up on it, and it must stop.</summary>
     public event Action? DeclaredDead;
 
@@ -107,9 +110,16 @@ internal sealed partial class MembershipAgent(
     private IReadOnlyList<MembershipEntry> Publish(MembershipTableData data)
     {
         var members = data.Entries.Select(e => e.Entry).ToArray();
-        Volatile.Write(ref _members, members);
+        var before = Interlocked.Exchange(ref _members, members);
+        if (!Statuses(before).SetEquals(Statuses(members)))
+        {
+            Changed?.Invoke();
+        }
+
         return members;
     }
+
+    private static HashSet<(SiloAddress, SiloStatus)> Statuses(IEnumerable<MembershipEntry> members) => [.. members.Select(m => (m.Address, m.Status))];
 
     internal SiloLoad CurrentLoad()
     {

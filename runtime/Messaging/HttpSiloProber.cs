@@ -7,13 +7,17 @@ namespace GridActors.Runtime.Messaging;
 /// </summary>
 internal sealed class HttpSiloProber : ISiloProber, IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
+    // A fresh connection for every probe: over a kept-alive one, a killed peer shows as a reset
+    // connection (one missed probe) before a new connection can be refused (proof it is gone).
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = Timeout.InfiniteTimeSpan };
 
     public async Task<bool> ProbeAsync(SiloAddress silo, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await _http.GetAsync(new Uri($"http://{silo.Host}:{silo.Port}/grid"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{silo.Host}:{silo.Port}/grid"));
+            request.Headers.ConnectionClose = true;
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return true;
         }
         catch (HttpRequestException exception) when (exception.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })

@@ -110,6 +110,28 @@ public class MembershipTests
     }
 
     [Fact]
+    public async Task TheView_SaysWhenASiloJoinsOrChangesStatus_AndNotOtherwise()
+    {
+        await using var silo = await TestSilo.StartAsync(_ => { });
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var membership = silo.Services.GetRequiredService<IClusterMembership>();
+        var changes = 0;
+        membership.Changed += () => Interlocked.Increment(ref changes);
+
+        await membership.RefreshAsync();
+        Assert.Equal(0, changes);
+
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        await membership.RefreshAsync();
+        Assert.Equal(1, changes);
+
+        await table.UpdateIAmAliveAsync(peer, silo.Time.GetUtcNow(), new SiloLoad(50, 1, 1, 0, 1, 100));
+        await membership.RefreshAsync();
+        Assert.Equal(1, changes);
+    }
+
+    [Fact]
     public async Task APeerThatRefusesItsFirstProbe_IsVotedDeadAtOnce()
     {
         var prober = Substitute.For<ISiloProber>();
