@@ -226,8 +226,9 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
     /// <summary>How many jobs to hold: about <see cref="GridOptions.PrefetchTime"/> of work per runner. Called under the lock.</summary>
     private int Target()
     {
-        // Jobs held behind long-running ones would only wait there.
-        if (pool.AllBusyFor(_options.PrefetchTime))
+        // Jobs held behind long-running ones would only wait there. (With fewer jobs out than runners,
+        // some runner is free: the pool need not be asked, on this path that every finished job takes.)
+        if (_outstanding >= pool.Size && pool.AllBusyFor(_options.PrefetchTime))
         {
             return pool.Size;
         }

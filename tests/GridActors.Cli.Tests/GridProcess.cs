@@ -22,13 +22,7 @@ internal static class GridProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // The machine's own grid settings stay out of the tests: no config file, no GRIDACTORS_* variables.
-        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("GRIDACTORS_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(variable);
-        }
-
-        start.Environment["GRIDACTORS_CONFIG"] = NoConfigFile;
+        WithoutMachineSettings(start);
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(GridDll);
         foreach (var arg in args)
@@ -37,6 +31,17 @@ internal static class GridProcess
         }
 
         return start;
+    }
+
+    /// <summary>Keeps the machine's own grid settings out of a test's process: no config file, no GRIDACTORS_* variables.</summary>
+    public static void WithoutMachineSettings(ProcessStartInfo start)
+    {
+        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("GRIDACTORS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(variable);
+        }
+
+        start.Environment["GRIDACTORS_CONFIG"] = NoConfigFile;
     }
 
     public static async Task<GridRun> RunAsync(string[] args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)

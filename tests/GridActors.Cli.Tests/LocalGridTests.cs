@@ -55,10 +55,7 @@ public sealed class LocalGridTests
         };
         start.ArgumentList.Add("deploy/local-grid.sh");
         start.ArgumentList.Add(command);
-        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("GRIDACTORS_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(variable);
-        }
+        GridProcess.WithoutMachineSettings(start);
 
         foreach (var (name, value) in settings)
         {
