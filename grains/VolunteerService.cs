@@ -39,7 +39,6 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
 
     public Task StartAsync()
     {
-        _announcements ??= time.CreateTimer(static s => _ = ((VolunteerService)s!).AnnounceAsync(), this, _options.VolunteerAnnouncePeriod, _options.VolunteerAnnouncePeriod);
         if (_announcements is null)
         {
             // A silo that dies may have held the scheduler: announcing at once lets its next activation

@@ -43,6 +43,9 @@ internal sealed class VolunteerWatch(IClusterMembership membership, IGrainFactor
 
             StartChecking();
         }
+
+        // The first look learns who is Dead already, so that a death from now on is news.
+        Check();
     }
 
     /// <summary>Attempt <paramref name="attempt"/> of job <paramref name="jobKey"/> is with <paramref name="volunteer"/>.</summary>
