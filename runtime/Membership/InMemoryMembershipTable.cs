@@ -1,11 +1,13 @@
+using System.Collections.Immutable;
 using System.Globalization;
 
 namespace GridActors.Runtime.Membership;
 
 /// <summary>The membership table in this process's memory, with the version rules of the durable providers.</summary>
-internal sealed class InMemoryMembershipTable : IMembershipTable
+internal sealed class InMemoryMembershipTable : IMembershipTable, IMembershipChangeFeed
 {
     private readonly object _lock = new();
+    private ImmutableList<Action<int>> _subscribers = [];
     private readonly Dictionary<SiloAddress, (MembershipEntry Entry, string ETag)> _rows = [];
     private TableVersion _version = new(0, "0");
     private long _etags;
@@ -29,8 +31,10 @@ internal sealed class InMemoryMembershipTable : IMembershipTable
 
             _rows[entry.Address] = (entry, NextETag());
             _version = new TableVersion(expectedVersion.Version, NextETag());
-            return Task.FromResult(true);
         }
+
+        Announce(expectedVersion.Version);
+        return Task.FromResult(true);
     }
 
     public Task<bool> UpdateRowAsync(MembershipEntry entry, string etag, TableVersion expectedVersion)
@@ -46,8 +50,10 @@ internal sealed class InMemoryMembershipTable : IMembershipTable
 
             _rows[entry.Address] = (entry, NextETag());
             _version = new TableVersion(expectedVersion.Version, NextETag());
-            return Task.FromResult(true);
         }
+
+        Announce(expectedVersion.Version);
+        return Task.FromResult(true);
     }
 
     public Task UpdateIAmAliveAsync(SiloAddress address, DateTimeOffset time, SiloLoad load)
@@ -61,6 +67,29 @@ internal sealed class InMemoryMembershipTable : IMembershipTable
             }
 
             return Task.CompletedTask;
+        }
+    }
+
+    public Task<IAsyncDisposable> SubscribeAsync(Action<int> changed)
+    {
+        ImmutableInterlocked.Update(ref _subscribers, list => list.Add(changed));
+        return Task.FromResult<IAsyncDisposable>(new Subscription(this, changed));
+    }
+
+    private void Announce(int version)
+    {
+        foreach (var changed in Volatile.Read(ref _subscribers))
+        {
+            changed(version);
+        }
+    }
+
+    private sealed class Subscription(InMemoryMembershipTable table, Action<int> changed) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            ImmutableInterlocked.Update(ref table._subscribers, list => list.Remove(changed));
+            return ValueTask.CompletedTask;
         }
     }
 

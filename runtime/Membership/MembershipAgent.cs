@@ -12,7 +12,9 @@ namespace GridActors.Runtime.Membership;
 /// declared Dead; and, where an <see cref="ISiloProber"/> is registered (a silo of a cluster), it
 /// probes the next peers in address order every refresh, and after a few missed probes in a row (or
 /// one refused connection: nothing listens there) adds its suspicion vote to the peer's row, which
-/// turns Dead once enough fresh votes are there.
+/// turns Dead once enough fresh votes are there. Where the table announces its changes
+/// (<see cref="IMembershipChangeFeed"/>), a change written by any silo is read at once, so a death one
+/// silo declares is acted on by all within milliseconds, not at each one's next periodic read.
 /// </summary>
 internal sealed partial class MembershipAgent(
     IMembershipTable table,
@@ -30,9 +32,13 @@ internal sealed partial class MembershipAgent(
     private readonly Lock _probeLock = new();
     private readonly Dictionary<SiloAddress, int> _missedProbes = [];
     private readonly HashSet<SiloAddress> _probing = [];
+    private readonly Lock _viewLock = new();
     private IReadOnlyList<MembershipEntry> _members = [];
+    private int _viewVersion = -1;
     private ITimer? _aliveTimer;
     private ITimer? _refreshTimer;
+    private IAsyncDisposable? _changeFeed;
+    private int _notices;
 
     public IReadOnlyList<MembershipEntry> Members => Volatile.Read(ref _members);
 
@@ -51,6 +57,11 @@ internal sealed partial class MembershipAgent(
     {
         var now = timeProvider.GetUtcNow();
         var entry = new MembershipEntry(silo.Address, silo.Name, SiloStatus.Joining, now, now, [], CurrentLoad());
+        if (table is IMembershipChangeFeed feed)
+        {
+            _changeFeed = await feed.SubscribeAsync(OnTableChanged);
+        }
+
         await WriteConditionallyAsync(entry, insert: true);
         await RefreshAsync();
         _aliveTimer = timeProvider.CreateTimer(static s => _ = ((MembershipAgent)s!).SayAliveAsync(), this, _options.IAmAlivePeriod, _options.IAmAlivePeriod);
@@ -100,17 +111,78 @@ internal sealed partial class MembershipAgent(
 
     public async Task<IReadOnlyList<MembershipEntry>> RefreshAsync() => Publish(await table.ReadAllAsync());
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _aliveTimer?.Dispose();
         _refreshTimer?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_changeFeed is not null)
+        {
+            try
+            {
+                await _changeFeed.DisposeAsync();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The store is away as the silo stops; the subscription goes with the connection.
+                LogRefreshFailed(logger, exception);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A row was written: read the table now, unless the view has that version already (this silo wrote
+    /// it, or read after it). Notices that come during a read fold into one more read after it.
+    /// </summary>
+    private void OnTableChanged(int version)
+    {
+        if (version > Volatile.Read(ref _viewVersion) && Interlocked.Increment(ref _notices) == 1)
+        {
+            _ = Task.Run(ReadOnNoticesAsync);
+        }
+    }
+
+    private async Task ReadOnNoticesAsync()
+    {
+        var seen = Volatile.Read(ref _notices);
+        while (true)
+        {
+            try
+            {
+                Publish(await table.ReadAllAsync());
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogRefreshFailed(logger, exception);
+            }
+
+            var now = Interlocked.CompareExchange(ref _notices, 0, seen);
+            if (now == seen)
+            {
+                return;
+            }
+
+            seen = now;
+        }
     }
 
     private IReadOnlyList<MembershipEntry> Publish(MembershipTableData data)
     {
         var members = data.Entries.Select(e => e.Entry).ToArray();
-        var before = Interlocked.Exchange(ref _members, members);
+        IReadOnlyList<MembershipEntry> before;
+        lock (_viewLock)
+        {
+            // Reads on notices and on the timer overlap: one that started before a write may end after
+            // a read that saw it, and must not put the older view back.
+            if (data.Version.Version < _viewVersion)
+            {
+                return _members;
+            }
+
+            _viewVersion = data.Version.Version;
+            before = _members;
+            Volatile.Write(ref _members, members);
+        }
+
         if (!Statuses(before).SetEquals(Statuses(members)))
         {
             Changed?.Invoke();

@@ -33,6 +33,9 @@ public sealed class RedisConnection : IDisposable
     /// <summary>The database.</summary>
     public IDatabase Database => _multiplexer.Value.GetDatabase();
 
+    /// <summary>Publish and subscribe, on the same connection.</summary>
+    public ISubscriber Subscriber => _multiplexer.Value.GetSubscriber();
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -18,6 +18,9 @@ public sealed class RedisKeys(string clusterId)
     /// <summary>The membership table: one hash.</summary>
     public string Membership => $"{ClusterId}:{{membership}}";
 
+    /// <summary>The pub/sub channel on which each write of a membership row is announced (not a key).</summary>
+    public string MembershipChanges => $"{ClusterId}:membership:changed";
+
     /// <summary>One grain state record: a hash with its data and ETag.</summary>
     public string State(string stateName, GrainId grainId) => $"{ClusterId}:state:{{{grainId}}}:{stateName}";
 

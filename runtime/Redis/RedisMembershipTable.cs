@@ -9,10 +9,12 @@ namespace GridActors.Runtime.Redis;
 /// row as JSON), "etag:ADDRESS", and "alive:ADDRESS" (IAmAlive time and load). Inserts and updates are
 /// Lua scripts that check the version (and the row's ETag) and move the version by one, as Orleans'
 /// Redis clustering does; IAmAlive is a plain HSET of its own field, so it never races a status change.
+/// Each row write also publishes the new version on the pub/sub channel "CLUSTER:membership:changed",
+/// from inside the same script, so readers hear of a write that succeeded and of no other.
 /// </summary>
-internal sealed class RedisMembershipTable(RedisConnection redis) : IMembershipTable
+internal sealed class RedisMembershipTable(RedisConnection redis) : IMembershipTable, IMembershipChangeFeed
 {
-    // KEYS[1] table; ARGV: expected version, address, row JSON, new etag, expected row etag ('' to insert).
+    // KEYS[1] table; ARGV: expected version, address, row JSON, new etag, expected row etag ('' to insert), channel.
     private const string WriteScript = """
         local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
         if version + 1 ~= tonumber(ARGV[1]) then return 0 end
@@ -23,6 +25,7 @@ internal sealed class RedisMembershipTable(RedisConnection redis) : IMembershipT
           return 0
         end
         redis.call('HSET', KEYS[1], 'version', ARGV[1], 'row:' .. ARGV[2], ARGV[3], 'etag:' .. ARGV[2], ARGV[4])
+        redis.call('PUBLISH', ARGV[6], ARGV[1])
         return 1
         """;
 
@@ -69,7 +72,23 @@ internal sealed class RedisMembershipTable(RedisConnection redis) : IMembershipT
                 JsonSerializer.Serialize(entry, RuntimeJsonContext.Default.MembershipEntry),
                 Guid.NewGuid().ToString("N"),
                 expectedEtag,
+                redis.Keys.MembershipChanges,
             ]);
         return (long)result == 1;
+    }
+
+    public async Task<IAsyncDisposable> SubscribeAsync(Action<int> changed)
+    {
+        // The multiplexer subscribes again by itself after a reconnect; notices sent meanwhile are lost,
+        // which the readers' periodic reads cover.
+        Action<RedisChannel, RedisValue> handler = (_, version) => changed((int)version);
+        var subscriber = redis.Subscriber;
+        await subscriber.SubscribeAsync(redis.Keys.MembershipChanges, handler);
+        return new Subscription(subscriber, redis.Keys.MembershipChanges, handler);
+    }
+
+    private sealed class Subscription(ISubscriber subscriber, string channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await subscriber.UnsubscribeAsync(channel, handler);
     }
 }

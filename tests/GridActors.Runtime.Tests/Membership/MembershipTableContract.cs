@@ -66,6 +66,42 @@ public abstract class MembershipTableContract
         AssertSame(Entry("a") with { IAmAliveTime = Now.AddSeconds(3), Load = load }, after.Entries[0].Entry);
     }
 
+    [Fact]
+    public async Task RowWrites_AreAnnounced_InOrder_WithTheirVersion_AndIAmAliveIsNot()
+    {
+        var feed = Assert.IsAssignableFrom<IMembershipChangeFeed>(Table);
+        var versions = new List<int>();
+        var second = new TaskCompletionSource();
+        var subscription = await feed.SubscribeAsync(version =>
+        {
+            lock (versions)
+            {
+                versions.Add(version);
+            }
+
+            if (version == 2)
+            {
+                second.TrySetResult();
+            }
+        });
+
+        await Table.InsertRowAsync(Entry("a"), (await Table.ReadAllAsync()).Version.Next());
+        await Table.UpdateIAmAliveAsync(Entry("a").Address, Now.AddSeconds(1), SiloLoad.None);
+        Assert.False(await Table.InsertRowAsync(Entry("b"), (await Table.ReadAllAsync()).Version));
+        var data = await Table.ReadAllAsync();
+        await Table.UpdateRowAsync(Entry("a") with { Status = SiloStatus.Dead }, data.Entries[0].ETag, data.Version.Next());
+        await Eventually.Within(second.Task);
+
+        // Notices come in the order of the writes, so had IAmAlive or the refused insert been announced,
+        // it would be in the list before version 2.
+        lock (versions)
+        {
+            Assert.Equal([1, 2], versions);
+        }
+
+        await subscription.DisposeAsync();
+    }
+
     // Suspicions are a list, which a record compares by reference: compare them by content.
     private static void AssertSame(MembershipEntry expected, MembershipEntry actual)
     {

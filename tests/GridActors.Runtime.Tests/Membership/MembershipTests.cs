@@ -132,6 +132,24 @@ public class MembershipTests
     }
 
     [Fact]
+    public async Task ARowAPeerWrites_IsInTheView_AtOnce_NotAtTheNextPeriodicRead()
+    {
+        await using var silo = await TestSilo.StartAsync(_ => { });
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var membership = silo.Services.GetRequiredService<IClusterMembership>();
+        var changed = new TaskCompletionSource();
+        membership.Changed += () => changed.TrySetResult();
+
+        // The silo's clock stands still, so its periodic read never comes: only the table's notice can tell it.
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        var data = await table.ReadAllAsync();
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), data.Version.Next()));
+
+        await Eventually.Within(changed.Task);
+        Assert.Contains(membership.Members, m => m.Address == peer);
+    }
+
+    [Fact]
     public async Task APeerThatRefusesItsFirstProbe_IsVotedDeadAtOnce()
     {
         var prober = Substitute.For<ISiloProber>();

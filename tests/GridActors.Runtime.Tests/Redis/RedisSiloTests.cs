@@ -82,6 +82,28 @@ public sealed class RedisSiloTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task ADeathAnotherProcessWritesInRedis_IsInTheSilosView_AtOnce()
+    {
+        await using var silo = await StartAsync(new Probe());
+        var membership = silo.Services.GetRequiredService<IClusterMembership>();
+        var table = new RedisMembershipTable(RedisCollection.Connect(redis, _cluster));
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        var entry = new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None);
+        Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync()).Version.Next()));
+        await Eventually.True(() => membership.Members.Any(m => m.Address == peer), "the peer's row is in the view");
+
+        // The silo's clock stands still, so its periodic read never comes: the notice on Redis pub/sub tells it.
+        var died = new TaskCompletionSource();
+        membership.Changed += () => died.TrySetResult();
+        var data = await table.ReadAllAsync();
+        var etag = data.Entries.Single(e => e.Entry.Address == peer).ETag;
+        Assert.True(await table.UpdateRowAsync(entry with { Status = SiloStatus.Dead }, etag, data.Version.Next()));
+
+        await Eventually.Within(died.Task);
+        Assert.Equal(SiloStatus.Dead, membership.Members.Single(m => m.Address == peer).Status);
+    }
+
+    [Fact]
     public async Task SiloWhoseAddressIsAlreadyInTheTable_FailsToStartWithAClearMessage()
     {
         await using var first = await StartAsync(new Probe());
