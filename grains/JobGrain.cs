@@ -2,6 +2,7 @@ using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
 using GridActors.Runtime.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains;
@@ -13,12 +14,13 @@ namespace GridActors.Grains;
 /// A job the grid lost (its holder died or forgot it) is reissued without using up an attempt.
 /// The first outcome that ends the job wins: later ones, from older attempts, are ignored.
 /// </summary>
-internal sealed class JobGrain(
+internal sealed partial class JobGrain(
     [PersistentState("job")] IPersistentState<JobGrainState> state,
     ITaskStore store,
     VolunteerWatch watch,
     IOptions<GridOptions> options,
-    GridTelemetry telemetry) : Grain, IJobGrain
+    GridTelemetry telemetry,
+    ILogger<JobGrain> logger) : Grain, IJobGrain
 {
     internal const string LeaseReminder = "lease";
     internal const string SchedulerKey = "default";
@@ -44,7 +46,6 @@ internal sealed class JobGrain(
             {
                 // The task restarts its jobs after its silo died, and so, probably, did this job's
                 // last activation: check the lease now instead of at the next reminder.
-                _restored = false;
                 await CheckLeaseAsync();
             }
 
@@ -61,12 +62,17 @@ internal sealed class JobGrain(
     {
         if (state.State.State == JobState.Pending && attempt == state.State.Attempt)
         {
-            _volunteer = volunteer;
-            watch.UnwatchQueued(GrainKey);
-            watch.Watch(volunteer, GrainKey, attempt);
+            Hold(volunteer, attempt);
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Hold(string volunteer, int attempt)
+    {
+        _volunteer = volunteer;
+        watch.UnwatchQueued(GrainKey);
+        watch.Watch(volunteer, GrainKey, attempt);
     }
 
     public async Task VolunteerLostAsync(string volunteer, int attempt)
@@ -146,6 +152,18 @@ internal sealed class JobGrain(
         bool held;
         try
         {
+            if (_restored && _volunteer is null)
+            {
+                // This activation came back after the last one died, and an outcome sent to that one
+                // died with it. A volunteer the attempt went to is asked whether it still holds it,
+                // rather than the scheduler's word taken that it was sent lately.
+                _restored = false;
+                if (await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).SentToAsync(GrainKey, job.Attempt) is { } volunteer)
+                {
+                    Hold(volunteer, job.Attempt);
+                }
+            }
+
             held = _volunteer is null
                 ? await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKey).HoldsAsync(GrainKey, job.Attempt)
                 : await GrainFactory.GetGrain<IVolunteerGrain>(_volunteer).HoldsAsync(GrainKey, job.Attempt);
@@ -180,6 +198,7 @@ internal sealed class JobGrain(
 
         if (retryable && job.Failures < job.Spec!.MaxAttempts)
         {
+            LogReissued(logger, GrainKey, job.Attempt, error);
             job.Attempt++;
             job.LastError = error;
             telemetry.JobsReissued.Add(1, new KeyValuePair<string, object?>("reason", kind.ToString()));
@@ -236,6 +255,9 @@ internal sealed class JobGrain(
         Unwatch();
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Debug, Message = "Job {Job}: attempt {Attempt} reissued: {Reason}")]
+    private static partial void LogReissued(ILogger logger, string job, int attempt, string reason);
 
     private Task Enqueue()
     {

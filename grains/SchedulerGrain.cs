@@ -23,10 +23,11 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
     private static readonly TimeSpan SentGrace = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, int> _queuedAttempts = new(StringComparer.Ordinal);
 
-    // Jobs sent to a volunteer lately, by key, and in the order sent, so old ones can be let go. Between
-    // the send and the volunteer's word to the job, the job finds no holder but the scheduler: a lease
-    // check in that window must not reissue it.
-    private readonly Dictionary<string, int> _sentAttempts = new(StringComparer.Ordinal);
+    // Jobs sent to a volunteer lately, by key, with the volunteer's silo, and in the order sent, so old
+    // ones can be let go. Between the send and the volunteer's word to the job, the job finds no holder
+    // but the scheduler: a lease check in that window must not reissue it, unless the silo it went to
+    // has died since (a job whose grain died too comes back knowing nothing else of its holder).
+    private readonly Dictionary<string, (int Attempt, string Volunteer, SiloAddress Silo)> _sentAttempts = new(StringComparer.Ordinal);
     private readonly Queue<(DateTimeOffset Sent, string JobKey, int Attempt)> _sentOrder = new();
     private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
 
@@ -94,8 +95,16 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         ForgetOldSends();
         return Task.FromResult(
             (_queuedAttempts.TryGetValue(jobKey, out var queued) && queued == attempt)
-            || (_sentAttempts.TryGetValue(jobKey, out var sent) && sent == attempt));
+            || (_sentAttempts.TryGetValue(jobKey, out var sent) && sent.Attempt == attempt && IsLive(sent.Silo)));
     }
+
+    public Task<string?> SentToAsync(string jobKey, int attempt)
+    {
+        ForgetOldSends();
+        return Task.FromResult(_sentAttempts.TryGetValue(jobKey, out var sent) && sent.Attempt == attempt ? sent.Volunteer : null);
+    }
+
+    private bool IsLive(SiloAddress silo) => membership.Members.Any(m => m.Address == silo && m.Status != SiloStatus.Dead);
 
     public Task<SchedulerStatus> GetStatusAsync() =>
         Task.FromResult(new SchedulerStatus(_queue.Count, _volunteers.Values.ToDictionary(v => v.Id, v => v.Credits)));
@@ -143,7 +152,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
             {
                 foreach (var ticket in batch)
                 {
-                    _sentAttempts[ticket.Spec.JobKey] = ticket.Attempt;
+                    _sentAttempts[ticket.Spec.JobKey] = (ticket.Attempt, volunteer.Id, volunteer.Silo);
                     _sentOrder.Enqueue((now, ticket.Spec.JobKey, ticket.Attempt));
                 }
 
@@ -159,7 +168,7 @@ internal sealed class SchedulerGrain(IClusterMembership membership, GridTelemetr
         while (_sentOrder.TryPeek(out var oldest) && oldest.Sent < before)
         {
             _sentOrder.Dequeue();
-            if (_sentAttempts.TryGetValue(oldest.JobKey, out var attempt) && attempt == oldest.Attempt)
+            if (_sentAttempts.TryGetValue(oldest.JobKey, out var sent) && sent.Attempt == oldest.Attempt)
             {
                 _sentAttempts.Remove(oldest.JobKey);
             }

@@ -1,6 +1,7 @@
 using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains;
@@ -12,10 +13,11 @@ namespace GridActors.Grains;
 /// <see cref="ResultLog"/> serves them in input order. The task belongs to the grid: a reminder
 /// brings it back on another silo when its own dies, and it carries on from its stored state.
 /// </summary>
-internal sealed class TaskGrain(
+internal sealed partial class TaskGrain(
     [PersistentState("task")] IPersistentState<TaskGrainState> state,
     ITaskStore store,
-    IOptions<GridOptions> options) : Grain, ITaskGrain, IRemindable
+    IOptions<GridOptions> options,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable
 {
     internal const string KeepAliveReminder = "keep-alive";
 
@@ -59,8 +61,12 @@ internal sealed class TaskGrain(
             Results.Cancel(task.Items);
         }
 
+        LogResumed(logger, GrainKey, _finished, task.Items, _nextToStart);
         await StartJobsAsync();
     }
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Debug, Message = "Task {Task} activated again: {Finished} of {Items} items finished; starting jobs again from item {From}")]
+    private static partial void LogResumed(ILogger logger, string task, long finished, long items, long from);
 
     public async Task CreateAsync(TaskSpec spec)
     {

@@ -1,6 +1,7 @@
 using GridActors.Grains.Runners;
 using GridActors.Grid;
 using GridActors.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains;
@@ -12,7 +13,7 @@ namespace GridActors.Grains;
 /// work per runner, judged from the jobs it has run, so trivial jobs stream and long ones spread.
 /// Completions arrive on pool threads, so its state is guarded by a lock rather than by grain turns.
 /// </summary>
-internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, VolunteerWatch watch, TimeProvider time, IOptions<GridOptions> options) : IDisposable
+internal sealed partial class VolunteerService(RunnerPool pool, SiloDetails silo, IGrainFactory grains, VolunteerWatch watch, TimeProvider time, IOptions<GridOptions> options, ILogger<VolunteerService> logger) : IDisposable
 {
     private const int ReportAttempts = 4;
     private readonly object _lock = new();
@@ -130,6 +131,7 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
         pool.Cancel(job => job.Key?.StartsWith(prefix, StringComparison.Ordinal) == true);
     }
 
+    /// <summary>Whether the attempt is here: queued, running, or done with its outcome not yet handed to the job.</summary>
     public bool Holds(string jobKey, int attempt)
     {
         lock (_lock)
@@ -155,11 +157,6 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
         int credits;
         lock (_lock)
         {
-            if (_holding.TryGetValue(ticket.Spec.JobKey, out var held) && held == ticket.Attempt)
-            {
-                _holding.Remove(ticket.Spec.JobKey);
-            }
-
             _outstanding--;
             _itemsDone++;
             _busyTicks += result.Elapsed.Ticks;
@@ -194,12 +191,15 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
             try
             {
                 await grains.GetGrain<IJobGrain>(outcome.JobKey).CompleteAsync(outcome);
+                Release(outcome);
                 return;
             }
             catch (Exception exception) when (exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
             {
+                LogReportFailed(logger, outcome.JobKey, attempt, ReportAttempts, exception.Message);
                 if (attempt == ReportAttempts)
                 {
+                    Release(outcome);
                     return;
                 }
 
@@ -207,6 +207,21 @@ internal sealed class VolunteerService(RunnerPool pool, SiloDetails silo, IGrain
             }
         }
     }
+
+    /// <summary>The outcome is handed over, or given up on: the job no longer counts as held here.</summary>
+    private void Release(JobOutcome outcome)
+    {
+        lock (_lock)
+        {
+            if (_holding.TryGetValue(outcome.JobKey, out var held) && held == outcome.Attempt)
+            {
+                _holding.Remove(outcome.JobKey);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Outcome of job {Job} not handed over (try {Try} of {Tries}): {Reason}")]
+    private static partial void LogReportFailed(ILogger logger, string job, int @try, int tries, string reason);
 
     /// <summary>Credits to ask for now; called under the lock. Small top-ups wait until a quarter of the target is free.</summary>
     private int RequestCredits(bool force)

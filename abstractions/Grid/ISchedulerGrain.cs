@@ -23,8 +23,17 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task CancelTaskAsync(string taskId);
 
-    /// <summary>Whether attempt <paramref name="attempt"/> of the job is still queued here.</summary>
+    /// <summary>
+    /// Whether attempt <paramref name="attempt"/> of the job is still queued here, or was sent lately to
+    /// a volunteer on a live silo that may not have told the job yet.
+    /// </summary>
     Task<bool> HoldsAsync(string jobKey, int attempt);
+
+    /// <summary>
+    /// The volunteer attempt <paramref name="attempt"/> of the job was sent to lately, or null. A job
+    /// whose grain died and came back asks this: the outcome of that attempt may have died with it.
+    /// </summary>
+    Task<string?> SentToAsync(string jobKey, int attempt);
 
     /// <summary>Queued jobs and the volunteers known, for diagnostics and tests.</summary>
     Task<SchedulerStatus> GetStatusAsync();

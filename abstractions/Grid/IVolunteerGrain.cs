@@ -18,7 +18,7 @@ public interface IVolunteerGrain : IGrainWithStringKey
     [OneWay]
     Task CancelTaskAsync(string taskId);
 
-    /// <summary>Whether attempt <paramref name="attempt"/> of the job is queued or running here.</summary>
+    /// <summary>Whether attempt <paramref name="attempt"/> of the job is here: queued, running, or done with its outcome still being handed to the job.</summary>
     Task<bool> HoldsAsync(string jobKey, int attempt);
 
     /// <summary>The volunteer's statistics.</summary>

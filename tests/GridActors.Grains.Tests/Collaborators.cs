@@ -45,6 +45,8 @@ internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedul
 
     public Task<bool> HoldsAsync(string jobKey, int attempt) => mocks.Scheduler.HoldsAsync(jobKey, attempt);
 
+    public Task<string?> SentToAsync(string jobKey, int attempt) => mocks.Scheduler.SentToAsync(jobKey, attempt);
+
     public Task<SchedulerStatus> GetStatusAsync() => mocks.Scheduler.GetStatusAsync();
 
     public Task CancelTaskAsync(string taskId) => mocks.Scheduler.CancelTaskAsync(taskId);

@@ -1,6 +1,7 @@
 using GridActors.Grains.Storage;
 using GridActors.Grid;
 using GridActors.Runtime;
+using GridActors.Runtime.Persistence;
 using GridActors.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
@@ -13,6 +14,7 @@ public class JobGrainTests : IAsyncLifetime
     private readonly Signal _enqueued = new();
     private readonly Signal _reported = new();
     private readonly InMemoryTaskStore _store = new();
+    private readonly InMemoryGrainStorage _storage = new();
     private readonly IClusterMembership _membership = Substitute.For<IClusterMembership>();
     private TestSilo _silo = null!;
 
@@ -24,8 +26,14 @@ public class JobGrainTests : IAsyncLifetime
     {
         _mocks.Scheduler.When(s => s.EnqueueAsync(Arg.Any<IReadOnlyList<JobTicket>>())).Do(_ => _enqueued.Raise());
         _mocks.Task.When(t => t.ReportAsync(Arg.Any<JobReport>())).Do(_ => _reported.Raise());
-        _silo = await TestSilo.StartAsync(services =>
+        _silo = await StartSiloAsync();
+    }
+
+    // Job state outlives a silo in the shared storage, as it does in Redis.
+    private Task<TestSilo> StartSiloAsync() =>
+        TestSilo.StartAsync(services =>
         {
+            services.AddSingleton<IGrainStorage>(_storage);
             services.AddSingleton(_mocks);
             services.AddSingleton<ITaskStore>(_store);
             services.AddSingleton(_membership);
@@ -37,7 +45,6 @@ public class JobGrainTests : IAsyncLifetime
             services.AddSerializerContext(GrainsJsonContext.Default);
             services.AddOptions<GridOptions>();
         });
-    }
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
@@ -186,6 +193,44 @@ public class JobGrainTests : IAsyncLifetime
 
         // The same death is not acted on twice.
         Assert.Equal(0, watch.Check());
+    }
+
+    [Fact]
+    public async Task AJobWhoseGrainDied_AsksTheVolunteerItWasSentTo_AndIsReissuedAtOnce_IfItsOutcomeDiedWithTheGrain()
+    {
+        await Job.StartAsync(Spec());
+        await _enqueued.WaitAsync();
+        await _silo.DisposeAsync();
+
+        // Attempt 1 went to v1 lately, so the scheduler still answers for it; but v1 ran it and its
+        // outcome went to the grain that died. v1 no longer holds it: only v1 can say so.
+        _mocks.Scheduler.HoldsAsync("t1/7", 1).Returns(true);
+        _mocks.Scheduler.SentToAsync("t1/7", 1).Returns("v1");
+        _mocks.Volunteers.HoldsAsync("v1", "t1/7", 1).Returns(false);
+        _silo = await StartSiloAsync();
+
+        // The task restarts its unfinished jobs when it comes back.
+        await Job.StartAsync(Spec());
+
+        await _enqueued.WaitAsync();
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Is<IReadOnlyList<JobTicket>>(t => t.Single() == new JobTicket(Spec(3), 2)));
+        Assert.Equal(new JobStatus(JobState.Pending, 2, null, "lost: volunteer v1 no longer held attempt 1"), await Job.GetStatusAsync());
+    }
+
+    [Fact]
+    public async Task AJobWhoseGrainDied_StaysWithTheVolunteerItWasSentTo_WhileThatStillHoldsIt()
+    {
+        await Job.StartAsync(Spec());
+        await _enqueued.WaitAsync();
+        await _silo.DisposeAsync();
+        _mocks.Scheduler.SentToAsync("t1/7", 1).Returns("v1");
+        _mocks.Volunteers.HoldsAsync("v1", "t1/7", 1).Returns(true);
+        _silo = await StartSiloAsync();
+
+        await Job.StartAsync(Spec());
+
+        Assert.Equal(new JobStatus(JobState.Assigned, 1, "v1", null), await Job.GetStatusAsync());
+        await _mocks.Scheduler.Received(1).EnqueueAsync(Arg.Any<IReadOnlyList<JobTicket>>());
     }
 
     [Fact]

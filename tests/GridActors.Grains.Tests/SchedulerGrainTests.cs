@@ -123,6 +123,21 @@ public class SchedulerGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJobSentToAVolunteer_IsNoLongerHeld_OnceTheVolunteersSiloIsDead()
+    {
+        Members(Member(SiloA, running: 0, cpu: 0), Member(SiloB, running: 1, cpu: 0));
+        await Scheduler.RequestWorkAsync(new WorkRequest("va", SiloA, 1));
+        await Scheduler.EnqueueAsync(Tickets(1));
+        await _ran.WaitAsync();
+        Assert.True(await Scheduler.HoldsAsync("t/0", 1));
+
+        // The job's grain died with that silo and came back knowing nothing of its volunteer: it asks
+        // here, and must be reissued now, not once the scheduler stops answering for the send.
+        Members(Member(SiloA, running: 0, cpu: 0, SiloStatus.Dead), Member(SiloB, running: 1, cpu: 0));
+        Assert.False(await Scheduler.HoldsAsync("t/0", 1));
+    }
+
+    [Fact]
     public async Task AbsoluteAnnouncement_ReplacesTheCreditsHeld()
     {
         Members(Member(SiloA, running: 0, cpu: 0));
