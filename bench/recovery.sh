@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Recovery after kill -9, on one machine: redis-server and three `grid silo --cpus 1` on loopback, a
 # client with --redis streaming 2,000 items of 20 ms, and at the 1,000th result a kill -9 of the
-# client's gateway silo (gateway), of another silo (other), or of nothing (none, the baseline).
-# Prints the time from the kill to the last result and checks the output: 2,000 lines, each once,
-# in order. Usage: bench/recovery.sh gateway|other|none
+# client's gateway silo, which holds the task (gateway), of the silo holding the scheduler's queue
+# (scheduler; it may be the gateway too), of a silo holding neither (other), or of nothing (none,
+# the baseline). Prints the time from the kill to the last result and checks the output: 2,000
+# lines, each once, in order. Usage: bench/recovery.sh gateway|scheduler|other|none
+# BENCH_LOGS=DIR keeps the silo logs (with timestamps) the timed output (out.txt) and the kill (kill.txt) in DIR.
 set -euo pipefail
-mode="${1:?usage: bench/recovery.sh gateway|other|none}"
+mode="${1:?usage: bench/recovery.sh gateway|scheduler|other|none}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 grid="$root/grid"
 work="$(mktemp -d)"
@@ -13,6 +15,7 @@ redis_port=$((20000 + RANDOM % 10000))
 ports=($((redis_port + 1)) $((redis_port + 2)) $((redis_port + 3)))
 cluster="bench-$RANDOM"
 cleanup() {
+  [ -n "${BENCH_LOGS:-}" ] && mkdir -p "$BENCH_LOGS" && cp "$work"/silo*.log "$work"/out.txt "$work"/kill.txt "$BENCH_LOGS"/ 2>/dev/null
   pkill -f -- "--cluster $cluster" 2>/dev/null || true
   redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -22,6 +25,7 @@ trap cleanup EXIT
 "$grid" --version >/dev/null   # build once before the silos start
 redis-server --port "$redis_port" --save "" --appendonly no --daemonize yes --logfile "$work/redis.log" >/dev/null
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
+export Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff "
 for port in "${ports[@]}"; do
   "$grid" silo --redis "127.0.0.1:$redis_port" --port "$port" --secret bench --cpus 1 --name "s$port" --cluster "$cluster" 2>"$work/silo$port.log" &
 done
@@ -34,13 +38,16 @@ client=$!
 until [ "$(wc -l <"$work/out.txt")" -ge 1000 ]; do sleep 0.02; done
 
 task_port=$(redis-cli -p "$redis_port" get "$(redis-cli -p "$redis_port" --scan --pattern "$cluster:directory:{task/*" | head -1)" | cut -d: -f2)
+scheduler_port=$(redis-cli -p "$redis_port" get "$cluster:directory:{scheduler/default}" | cut -d: -f2)
 case "$mode" in
   gateway) victim=$task_port ;;
-  other) for port in "${ports[@]}"; do [ "$port" != "$task_port" ] && victim=$port && break; done ;;
+  scheduler) victim=$scheduler_port ;;
+  other) for port in "${ports[@]}"; do [ "$port" != "$task_port" ] && [ "$port" != "$scheduler_port" ] && victim=$port && break; done ;;
   none) victim="" ;;
-  *) echo "bench/recovery.sh: unknown mode '$mode'; use gateway, other or none." >&2; exit 2 ;;
+  *) echo "bench/recovery.sh: unknown mode '$mode'; use gateway, scheduler, other or none." >&2; exit 2 ;;
 esac
 killed=$(date +%s.%N)
+echo "$killed $victim" >"$work/kill.txt"
 [ -n "$victim" ] && pkill -9 -f -- "--port $victim --secret bench"
 while kill -0 "$client" 2>/dev/null; do sleep 0.05; done
 
@@ -48,5 +55,8 @@ last=$(tail -n 1 "$work/out.txt" | cut -d' ' -f1)
 lines=$(wc -l <"$work/out.txt")
 distinct=$(cut -d' ' -f2 "$work/out.txt" | sort -u | wc -l)
 ordered=$(cut -d' ' -f2 "$work/out.txt" | sort -n -c 2>/dev/null && echo yes || echo no)
-printf 'mode %s: kill to last result %.1f s; %s lines, %s distinct, in order: %s\n' "$mode" "$(echo "$last - $killed" | bc)" "$lines" "$distinct" "$ordered"
+held=""
+[ -n "$victim" ] && [ "$victim" = "$task_port" ] && held="$held task"
+[ -n "$victim" ] && [ "$victim" = "$scheduler_port" ] && held="$held scheduler"
+printf 'mode %s (the killed silo held:%s): kill to last result %.1f s; %s lines, %s distinct, in order: %s\n' "$mode" "${held:- nothing}" "$(echo "$last - $killed" | bc)" "$lines" "$distinct" "$ordered"
 cat "$work/err.txt"
