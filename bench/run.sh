@@ -37,6 +37,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'echo "bench/run.sh: stopped by a failed command at line $LINENO; the rows so far: $(tr "\n" ";" <"$rows" 2>/dev/null)" >&2' ERR
 
 echo "bench/run.sh: building (Release)..." >&2
 "$grid" --version >/dev/null
@@ -177,7 +178,8 @@ recovery() {
     esac
     for _ in $(seq "$runs"); do
       local line
-      line=$("$root/bench/recovery.sh" "$mode" 2>>"$work/recovery.log" | head -1)
+      line=$("$root/bench/recovery.sh" "$mode" 2>>"$work/recovery.log")
+      line=${line%%$'\n'*}
       echo "$line" | grep -q "2000 lines, 2000 distinct, in order: yes" || { echo "bench/run.sh: recovery lost or repeated results: $line" >&2; exit 1; }
       record recovery "kill -9 at 50% of 2,000 x 20 ms, to the last result: $label" "s" "$(echo "$line" | sed -E 's/.*last result ([0-9.]+) s.*/\1/')"
     done
