@@ -161,6 +161,22 @@ scaling() {
         console.log(Number(process.hrtime.bigint() - start) / 1e6 / $jobs);")
       record scaling "node $(node --version) job time, one process (reference)" "ms" "$(printf '%.1f' "$ms")"
     done
+    # What the machine itself gives two CPU-bound processes at this moment: the same jobs in one node
+    # process, then split over two at once. Our speedup is bounded by this one.
+    local node_jobs=$((jobs * 8)) one two start
+    node_loop() { node -e "const f = require('$root/examples/pi.js'); for (let i = 0; i < $1; i++) f($samples);"; }
+    node_loop 8   # warm the disk cache and node itself
+    for _ in $(seq "$runs"); do
+      start=$(seconds)
+      node_loop "$node_jobs"
+      one=$(elapsed "$start")
+      start=$(seconds)
+      node_loop $((node_jobs / 2)) &
+      node_loop $((node_jobs / 2))
+      wait
+      two=$(elapsed "$start")
+      record scaling "node: $node_jobs jobs in one process over the same split in two at once (the machine's own speedup)" "x" "$(echo "scale=3; $one / $two" | bc)"
+    done
   else
     echo "bench/run.sh: node is not installed; the engine reference row is left out." >&2
   fi

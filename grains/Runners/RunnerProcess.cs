@@ -84,7 +84,6 @@ internal sealed class RunnerProcess
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MemoryLimitBytes.ToString("X", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
-        start.Environment["DOTNET_TieredPGO"] = "0";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the job runner {options.RunnerPath}.");
         try
