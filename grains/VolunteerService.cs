@@ -180,9 +180,11 @@ internal sealed partial class VolunteerService(RunnerPool pool, SiloDetails silo
     }
 
     /// <summary>
-    /// Hands an outcome to its job, trying a few times over a few seconds when the job's silo or the
-    /// grid's storage does not answer: running the job again would cost more. An outcome that cannot
-    /// be handed over is not lost work for good; the job's lease check reissues it.
+    /// Hands an outcome to its job, trying a few times over a few seconds when the job's silo does not
+    /// answer or the job could not take it (the grid's storage away, say): running the job again would
+    /// cost more. The call returns once the job has taken the outcome, and the job counts as held here
+    /// until then. An outcome that cannot be handed over is not lost work for good: once it is given
+    /// up on, the job's lease check finds the attempt gone and reissues it.
     /// </summary>
     private async Task ReportAsync(JobOutcome outcome)
     {
@@ -194,7 +196,7 @@ internal sealed partial class VolunteerService(RunnerPool pool, SiloDetails silo
                 Release(outcome);
                 return;
             }
-            catch (Exception exception) when (exception is GrainCallException or TimeoutException or StackExchange.Redis.RedisException)
+            catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 LogReportFailed(logger, outcome.JobKey, attempt, ReportAttempts, exception.Message);
                 if (attempt == ReportAttempts)

@@ -24,8 +24,11 @@ public interface IJobGrain : IGrainWithStringKey, IRemindable
     [OneWay]
     Task VolunteerLostAsync(string volunteer, int attempt);
 
-    /// <summary>A volunteer finished an attempt, with a result or an error.</summary>
-    [OneWay]
+    /// <summary>
+    /// A volunteer finished an attempt, with a result or an error. It returns once the job has taken
+    /// the outcome (stored it, or retried the attempt): until then the volunteer still answers that it
+    /// holds the attempt, so a lease check made while the outcome is on its way does not reissue it.
+    /// </summary>
     Task CompleteAsync(JobOutcome outcome);
 
     /// <summary>The job's current state, for diagnostics and tests.</summary>

@@ -32,6 +32,8 @@ public interface IJobs
 {
     Task StartAsync(string jobKey, JobSpec spec);
 
+    Task CompleteAsync(string jobKey, JobOutcome outcome);
+
     Task CancelAsync(string jobKey);
 }
 
@@ -92,7 +94,7 @@ internal sealed class ForwardingJob(Collaborators mocks) : Grain, IJobGrain
 
     public Task VolunteerLostAsync(string volunteer, int attempt) => Task.CompletedTask;
 
-    public Task CompleteAsync(JobOutcome outcome) => Task.CompletedTask;
+    public Task CompleteAsync(JobOutcome outcome) => mocks.Jobs.CompleteAsync(GrainKey, outcome);
 
     public Task<JobStatus> GetStatusAsync() => Task.FromResult(new JobStatus(JobState.None, 0, null, null));
 

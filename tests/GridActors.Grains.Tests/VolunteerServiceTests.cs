@@ -27,6 +27,7 @@ public class VolunteerServiceTests : IAsyncLifetime
             services.AddSingleton<RunnerPool>();
             services.AddSingleton<VolunteerService>();
             services.AddGrain<ForwardingScheduler>();
+            services.AddGrain<ForwardingJob>();
             services.AddSerializerContext(GrainsJsonContext.Default);
             services.AddOptions<RunnerOptions>().Configure(o => o.Runners = 2);
 
@@ -53,5 +54,67 @@ public class VolunteerServiceTests : IAsyncLifetime
 
         await _announced.WaitAsync();
         await _mocks.Scheduler.Received(2).RequestWorkAsync(Arg.Is<WorkRequest>(r => r.Absolute && r.Volunteer == volunteer.Id && r.Credits == 4));
+    }
+
+    [Fact]
+    public async Task TheVolunteerHoldsAnAttempt_UntilItsJobHasTakenTheOutcome()
+    {
+        // The job's lease check may ask while the outcome is on its way: the answer must still be yes,
+        // or the job is reissued and runs twice.
+        var taken = new TaskCompletionSource();
+        var handed = new Signal();
+        _mocks.Jobs.CompleteAsync("t/0", Arg.Any<JobOutcome>()).Returns(_ =>
+        {
+            handed.Raise();
+            return taken.Task;
+        });
+        var volunteer = await StartWithModuleAsync();
+
+        await volunteer.RunAsync([Ticket()]);
+        await handed.WaitAsync();
+        Assert.True(volunteer.Holds("t/0", 1));
+
+        taken.SetResult();
+        await Eventually.True(() => !volunteer.Holds("t/0", 1), "the volunteer lets go of the attempt once its job has the outcome");
+        await _mocks.Jobs.Received(1).CompleteAsync("t/0", Arg.Is<JobOutcome>(o => o.Attempt == 1 && o.Result == "49" && o.Volunteer == volunteer.Id));
+    }
+
+    [Fact]
+    public async Task AnOutcomeTheJobCouldNotTake_IsHandedOverAgain_AndHeldMeanwhile()
+    {
+        var handed = new Signal();
+        var calls = 0;
+        _mocks.Jobs.CompleteAsync("t/0", Arg.Any<JobOutcome>()).Returns(_ =>
+        {
+            handed.Raise();
+            return Interlocked.Increment(ref calls) == 1 ? Task.FromException(new GrainException("the grid's storage is away")) : Task.CompletedTask;
+        });
+        var volunteer = await StartWithModuleAsync();
+
+        await volunteer.RunAsync([Ticket()]);
+        await handed.WaitAsync();
+        Assert.True(volunteer.Holds("t/0", 1));
+
+        // The next try comes a second later, on the silo's clock.
+        await Eventually.True(
+            () =>
+            {
+                _silo.Time.Advance(TimeSpan.FromSeconds(1));
+                return !volunteer.Holds("t/0", 1);
+            },
+            "the outcome is handed over on the second try");
+        await _mocks.Jobs.Received(2).CompleteAsync("t/0", Arg.Any<JobOutcome>());
+    }
+
+    private static JobTicket Ticket() => new(new JobSpec("t", 0, "7", "square", TimeSpan.FromSeconds(30), 3), 1);
+
+    private async Task<VolunteerService> StartWithModuleAsync()
+    {
+        var pool = _silo.Services.GetRequiredService<RunnerPool>();
+        await pool.StartAsync();
+        pool.AddModule("square", "square.js", "module.exports = function (x) { return x * x }");
+        var volunteer = _silo.Services.GetRequiredService<VolunteerService>();
+        await volunteer.StartAsync();
+        return volunteer;
     }
 }
