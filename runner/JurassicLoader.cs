@@ -15,12 +15,13 @@ namespace GridActors.Runner;
 /// every hash and random-number generator written in JavaScript. Going through a 64-bit integer
 /// first (conv.i8, then conv.u4) restores the wrap-around JavaScript needs for every number below
 /// 2^63 in magnitude. The patch covers Jurassic's own conversion code and the IL it emits for
-/// compiled scripts. The unmodified assembly is embedded in the runner; the patched copy is cached
+/// compiled scripts. A second patch teaches its JSON serializer the unsigned numbers it keeps array
+/// lengths in (<see cref="PatchUnsignedNumbers"/>). The unmodified assembly is embedded in the runner; the patched copy is cached
 /// in the temp folder so runners share one file.
 /// </summary>
 internal static class JurassicLoader
 {
-    private const int PatchVersion = 1;
+    private const int PatchVersion = 2;
 
 #pragma warning disable CA2255 // The runner is an executable: it must hook assembly loading before any Jurassic type is touched.
     [ModuleInitializer]
@@ -39,6 +40,11 @@ internal static class JurassicLoader
                 if (type.Name == "ReflectionEmitILGenerator" && method.Name == "ConvertToUnsignedInteger")
                 {
                     PatchEmitter(method);
+                }
+
+                if (type.Name == "JSONSerializer" && method.Name == "SerializePropertyValue")
+                {
+                    PatchUnsignedNumbers(module, method);
                 }
             }
         }
@@ -71,6 +77,33 @@ internal static class JurassicLoader
         prefix.Add(il.Create(OpCodes.Ldsfld, new FieldReference("Conv_I8", field.FieldType, field.DeclaringType)));
         prefix.Add(Clone(il, emit));
         var first = instructions[0];
+        foreach (var instruction in prefix)
+        {
+            il.InsertBefore(first, instruction);
+        }
+    }
+
+    // Jurassic keeps an array's length (and what push and unshift return) as a uint, which its JSON
+    // serializer does not know: JSON.stringify([1, 2].length) gave nothing and {n: a.length} gave
+    // '{"n":}', so a module returning a length lost its result. The value is made a double first, as
+    // every other number in the engine is.
+    private static void PatchUnsignedNumbers(ModuleDefinition module, MethodDefinition method)
+    {
+        var il = method.Body.GetILProcessor();
+        var first = method.Body.Instructions[0];
+        var value = method.Parameters[0];
+        Instruction[] prefix =
+        [
+            il.Create(OpCodes.Ldarg, value),
+            il.Create(OpCodes.Isinst, module.TypeSystem.UInt32),
+            il.Create(OpCodes.Brfalse, first),
+            il.Create(OpCodes.Ldarg, value),
+            il.Create(OpCodes.Unbox_Any, module.TypeSystem.UInt32),
+            il.Create(OpCodes.Conv_R_Un),
+            il.Create(OpCodes.Conv_R8),
+            il.Create(OpCodes.Box, module.TypeSystem.Double),
+            il.Create(OpCodes.Starg, value),
+        ];
         foreach (var instruction in prefix)
         {
             il.InsertBefore(first, instruction);

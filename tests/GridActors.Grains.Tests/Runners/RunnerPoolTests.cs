@@ -24,6 +24,8 @@ public sealed class RunnerPoolTests : IAsyncLifetime
     [InlineData("module.exports['/pando/1.0.0'] = function (x, cb) { cb(null, 'p' + x) }", "7", "\"p7\"")]
     [InlineData("module.exports = function (x) { return { sum: x[0] + x[1], text: 'a\"b' } }", "[1,2]", "{\"sum\":3,\"text\":\"a\\\"b\"}")]
     [InlineData("module.exports = function (x) { }", "1", "null")]
+    [InlineData("module.exports = function (x) { return x.length }", "[1,2,3]", "3")]
+    [InlineData("module.exports = function (x) { var a = []; return { n: a.push(x), all: [x.length, a.length] } }", "\"ab\"", "{\"n\":1,\"all\":[2,1]}")]
     public async Task EveryModuleForm_ReturnsItsResultAsJson(string module, string item, string result)
     {
         var outcome = await RunAsync(module, item);
