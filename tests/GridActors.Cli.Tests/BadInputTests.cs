@@ -56,7 +56,10 @@ public class BadInputTests
     [Fact]
     public async Task MemoryBomb_FailsWithTheMemoryLimit()
     {
-        var module = Modules.Write("bomb.js", "module.exports = function (x) { var a = []; while (x === 0) a.push(new Array(100000).join('x') + a.length); return x }\n");
+        // Strings of 128 KiB, each new: the heap fills in a second or two. (Joining a fresh 100,000-slot
+        // array for every string took 25 s of CPU to fill it, and over the 60 s job timeout when the
+        // cluster tests ran beside it at normal priority.)
+        var module = Modules.Write("bomb.js", "module.exports = function (x) { var a = [], s = new Array(65537).join('x'); while (x === 0) a.push(s + a.length); return x }\n");
 
         var run = await GridProcess.RunAsync("run", module, "--max-attempts", "1", "0", "7");
 
