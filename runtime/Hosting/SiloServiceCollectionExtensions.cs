@@ -73,6 +73,7 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton<IReminderRegistry>(sp => sp.GetRequiredService<ReminderService>());
         services.TryAddSingleton<MembershipAgent>();
         services.TryAddSingleton<IClusterMembership>(sp => sp.GetRequiredService<MembershipAgent>());
+        services.TryAddSingleton<IPeerSuspicion>(sp => sp.GetRequiredService<MembershipAgent>());
         services.TryAddSingleton<SiloRuntime>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Silo>());
         return services;

@@ -24,7 +24,7 @@ internal sealed partial class MembershipAgent(
     TimeProvider timeProvider,
     IOptions<MembershipOptions> options,
     GridTelemetry telemetry,
-    ILogger<MembershipAgent> logger) : IClusterMembership, IAsyncDisposable
+    ILogger<MembershipAgent> logger) : IClusterMembership, IPeerSuspicion, IAsyncDisposable
 {
     private readonly MembershipOptions _options = options.Value;
     private readonly CpuMonitor _cpu = new();
@@ -188,7 +188,51 @@ internal sealed partial class MembershipAgent(
             Changed?.Invoke();
         }
 
+        ProbeSuspects(members);
         return members;
+    }
+
+    /// <inheritdoc/>
+    public void PeerMayBeDown(SiloAddress peer)
+    {
+        if (_prober is not null && peer != silo.Address && Members.Any(m => m.Address == peer && m.Status == SiloStatus.Active))
+        {
+            ProbeNow(peer);
+        }
+    }
+
+    /// <summary>
+    /// Probes at once each Active peer that another silo has lately voted against: a refused probe adds
+    /// this silo's vote straight away, so a death needs one round of probes, not one round per voter.
+    /// </summary>
+    private void ProbeSuspects(IEnumerable<MembershipEntry> members)
+    {
+        if (_prober is null)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        foreach (var member in members.Where(m => m.Status == SiloStatus.Active && m.Address != silo.Address))
+        {
+            if (member.Suspicions.Any(v => v.Voter != silo.Address && now - v.Time < _options.VoteExpiration))
+            {
+                ProbeNow(member.Address);
+            }
+        }
+    }
+
+    private void ProbeNow(SiloAddress peer)
+    {
+        lock (_probeLock)
+        {
+            if (!_probing.Add(peer))
+            {
+                return;
+            }
+        }
+
+        _ = ProbeAsync(peer);
     }
 
     private static HashSet<(SiloAddress, SiloStatus)> Statuses(IEnumerable<MembershipEntry> members) => [.. members.Select(m => (m.Address, m.Status))];

@@ -167,6 +167,49 @@ public class MembershipTests
         Assert.Single(prober.ReceivedCalls());
     }
 
+    [Fact]
+    public async Task APeerAnotherSiloVotedAgainst_IsProbedAtOnce_AndDeclaredDeadWhenItRefuses()
+    {
+        var prober = Substitute.For<ISiloProber>();
+        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
+        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var now = silo.Time.GetUtcNow();
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        var voter = new SiloAddress("10.0.0.8", 11111, 1);
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(voter, "voter", SiloStatus.Active, now, now, [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, now, now, [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+
+        // The other silo's vote lands in the table. The clock stands still, so no round of probes comes:
+        // only the vote can send this silo to probe the peer, and its refused probe brings the second vote.
+        var data = await table.ReadAllAsync();
+        var (row, etag) = data.Entries.Single(e => e.Entry.Address == peer);
+        Assert.True(await table.UpdateRowAsync(row with { Suspicions = [new Suspicion(voter, now)] }, etag, data.Version.Next()));
+
+        await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is declared Dead by the second vote");
+        Assert.Equal([voter, silo.Services.GetRequiredService<SiloDetails>().Address], (await table.ReadAllAsync()).Entries.Single(e => e.Entry.Address == peer).Entry.Suspicions.Select(v => v.Voter));
+        await prober.Received(1).ProbeAsync(peer, Arg.Any<CancellationToken>());
+        await prober.DidNotReceive().ProbeAsync(voter, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task APeerWhoseConnectionBroke_IsProbedAtOnce_NotAtTheNextRound()
+    {
+        var prober = Substitute.For<ISiloProber>();
+        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
+        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
+        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var peer = new SiloAddress("10.0.0.9", 11111, 1);
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        var membership = silo.Services.GetRequiredService<IClusterMembership>();
+        await Eventually.True(() => membership.Members.Any(m => m.Address == peer), "the silo sees the peer");
+
+        silo.Services.GetRequiredService<IPeerSuspicion>().PeerMayBeDown(peer);
+
+        await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is voted Dead after the probe it refused");
+        await prober.Received(1).ProbeAsync(peer, Arg.Any<CancellationToken>());
+    }
+
     /// <summary>
     /// A silo and one peer that keeps writing IAmAlive (it reaches the table) and answers probes or
     /// not; returns once the silo has probed it every second for <paramref name="seconds"/> s.
