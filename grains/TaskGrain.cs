@@ -82,8 +82,11 @@ internal sealed partial class TaskGrain(
 
         state.State = new TaskGrainState { Spec = spec, Created = TimeProvider.GetUtcNow() };
         _results = null;
-        await RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod);
-        await store.RegisterAsync(GrainKey, state.State.Created);
+        // The reminder and the list entry go together; the state, which says the task exists, only
+        // after both: a task that exists always has its reminder.
+        await Task.WhenAll(
+            RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod),
+            store.RegisterAsync(GrainKey, state.State.Created));
         await state.WriteStateAsync();
     }
 

@@ -72,10 +72,14 @@ internal sealed class ClusterRouter : IGrainCallInvoker
             return known;
         }
 
-        var registered = await _directory.LookupAsync(target);
-        var owner = registered is { } current && await IsLiveAsync(current)
-            ? current
-            : await _directory.RegisterAsync(target, _self, registered);
+        // Registering takes an empty entry and answers with whoever holds it otherwise: for a new grain
+        // (every job is one) that is one round trip to Redis, where a look-up first made two.
+        var owner = await _directory.RegisterAsync(target, _self);
+        if (owner != _self && !await IsLiveAsync(owner))
+        {
+            owner = await _directory.RegisterAsync(target, _self, owner);
+        }
+
         _locations.Set(target, owner);
         return owner;
     }
