@@ -152,12 +152,9 @@ public class MembershipTests
     [Fact]
     public async Task APeerThatRefusesItsFirstProbe_IsVotedDeadAtOnce()
     {
-        var prober = Substitute.For<ISiloProber>();
-        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
-        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
-        var table = silo.Services.GetRequiredService<IMembershipTable>();
-        var peer = new SiloAddress("10.0.0.9", 11111, 1);
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        var (silo, table, prober) = await StartWithRefusingProberAsync();
+        await using var _ = silo;
+        var peer = await AddActivePeerAsync(table, silo, "10.0.0.9");
         await table.UpdateIAmAliveAsync(peer, silo.Time.GetUtcNow() + TimeSpan.FromSeconds(1), SiloLoad.None);
 
         // One refresh, one probe: well inside the IAmAlive death timeout (3 s).
@@ -170,15 +167,11 @@ public class MembershipTests
     [Fact]
     public async Task APeerAnotherSiloVotedAgainst_IsProbedAtOnce_AndDeclaredDeadWhenItRefuses()
     {
-        var prober = Substitute.For<ISiloProber>();
-        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
-        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
-        var table = silo.Services.GetRequiredService<IMembershipTable>();
+        var (silo, table, prober) = await StartWithRefusingProberAsync();
+        await using var _ = silo;
         var now = silo.Time.GetUtcNow();
-        var peer = new SiloAddress("10.0.0.9", 11111, 1);
-        var voter = new SiloAddress("10.0.0.8", 11111, 1);
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(voter, "voter", SiloStatus.Active, now, now, [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, now, now, [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        var voter = await AddActivePeerAsync(table, silo, "10.0.0.8");
+        var peer = await AddActivePeerAsync(table, silo, "10.0.0.9");
 
         // The other silo's vote lands in the table. The clock stands still, so no round of probes comes:
         // only the vote can send this silo to probe the peer, and its refused probe brings the second vote.
@@ -195,12 +188,9 @@ public class MembershipTests
     [Fact]
     public async Task APeerWhoseConnectionBroke_IsProbedAtOnce_NotAtTheNextRound()
     {
-        var prober = Substitute.For<ISiloProber>();
-        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(_ => throw new ProbeRefusedException("10.0.0.9:11111 refused the connection"));
-        await using var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
-        var table = silo.Services.GetRequiredService<IMembershipTable>();
-        var peer = new SiloAddress("10.0.0.9", 11111, 1);
-        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, "peer", SiloStatus.Active, silo.Time.GetUtcNow(), silo.Time.GetUtcNow(), [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        var (silo, table, prober) = await StartWithRefusingProberAsync();
+        await using var _ = silo;
+        var peer = await AddActivePeerAsync(table, silo, "10.0.0.9");
         var membership = silo.Services.GetRequiredService<IClusterMembership>();
         await Eventually.True(() => membership.Members.Any(m => m.Address == peer), "the silo sees the peer");
 
@@ -208,6 +198,23 @@ public class MembershipTests
 
         await Eventually.True(() => Status(table, peer) == SiloStatus.Dead, "the peer is voted Dead after the probe it refused");
         await prober.Received(1).ProbeAsync(peer, Arg.Any<CancellationToken>());
+    }
+
+    /// <summary>A silo whose every probe is refused: nothing listens where its peers are.</summary>
+    private static async Task<(TestSilo Silo, IMembershipTable Table, ISiloProber Prober)> StartWithRefusingProberAsync()
+    {
+        var prober = Substitute.For<ISiloProber>();
+        prober.ProbeAsync(Arg.Any<SiloAddress>(), Arg.Any<CancellationToken>()).Returns<bool>(c => throw new ProbeRefusedException($"{c.Arg<SiloAddress>()} refused the connection"));
+        var silo = await TestSilo.StartAsync(services => services.AddSingleton(prober));
+        return (silo, silo.Services.GetRequiredService<IMembershipTable>(), prober);
+    }
+
+    private static async Task<SiloAddress> AddActivePeerAsync(IMembershipTable table, TestSilo silo, string host)
+    {
+        var peer = new SiloAddress(host, 11111, 1);
+        var now = silo.Time.GetUtcNow();
+        Assert.True(await table.InsertRowAsync(new MembershipEntry(peer, host, SiloStatus.Active, now, now, [], SiloLoad.None), (await table.ReadAllAsync()).Version.Next()));
+        return peer;
     }
 
     /// <summary>
