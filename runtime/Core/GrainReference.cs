@@ -10,10 +10,13 @@ public class GrainReference : DispatchProxy
 
     internal GrainId GrainId => _grainId;
 
-    internal void Initialize(GrainId grainId, IGrainCallInvoker invoker)
+    /// <summary>A copy of this proxy (of the same generated type) that calls <paramref name="grainId"/> through <paramref name="invoker"/>.</summary>
+    internal GrainReference Bind(GrainId grainId, IGrainCallInvoker invoker)
     {
-        _grainId = grainId;
-        _invoker = invoker;
+        var reference = (GrainReference)MemberwiseClone();
+        reference._grainId = grainId;
+        reference._invoker = invoker;
+        return reference;
     }
 
     /// <inheritdoc/>

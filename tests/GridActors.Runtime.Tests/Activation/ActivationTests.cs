@@ -14,6 +14,19 @@ public class ActivationTests
     }
 
     [Fact]
+    public async Task References_EachCallTheirOwnGrain()
+    {
+        // References are copies of one proxy per interface: each must keep its own key.
+        await using var silo = await RuntimeFixture.StartAsync(new Probe());
+        var references = Enumerable.Range(0, 3).Select(i => silo.Grains.GetGrain<IProbeGrain>($"k{i}")).ToArray();
+
+        Assert.Equal(["k0:x", "k1:x", "k2:x"], await Task.WhenAll(references.Select(r => r.EchoAsync("x"))));
+        Assert.Equal(1, await references[1].IncrementAsync());
+        Assert.Equal(1, await references[2].IncrementAsync());
+        Assert.Equal(2, await silo.Grains.GetGrain<IProbeGrain>("k1").IncrementAsync());
+    }
+
+    [Fact]
     public async Task Call_IsTracedAndCounted()
     {
         await using var silo = await RuntimeFixture.StartAsync(new Probe());
