@@ -17,7 +17,13 @@ var output = new FrameStream(stdout, maxFrameBytes: int.MaxValue);
 
 // Jobs run on a thread with a large stack, so the engine's recursion limit is reached long before the real stack ends.
 var exitCode = 0;
-var thread = new Thread(() => exitCode = new RunnerLoop(input, output, settings, console).Run(), 256 * 1024 * 1024)
+var thread = new Thread(
+    () =>
+    {
+        using var loop = new RunnerLoop(input, output, settings, console);
+        exitCode = loop.Run();
+    },
+    256 * 1024 * 1024)
 {
     Name = "runner",
 };

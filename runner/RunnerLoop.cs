@@ -6,11 +6,21 @@ namespace GridActors.Runner;
 
 /// <summary>
 /// The runner's main loop: reads requests, runs jobs one at a time, writes one reply per job in order.
+/// Replies to a batch go out together when the batch ends, and at most <see cref="FlushDelay"/> after
+/// they were written: a quick job's reply never waits for a slow job sent behind it, which the silo
+/// would take for the quick job still running (and hold to its time limit).
 /// A memory limit breach is answered, then the runner exits: its heap can no longer be trusted, and
 /// the silo starts a fresh runner.
 /// </summary>
-internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console)
+internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console) : IDisposable
 {
+    /// <summary>How long a reply may wait in the buffer for the rest of its batch.</summary>
+    internal static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(2);
+
+    private readonly Lock _outputLock = new();
+    private Timer? _flushTimer;
+    private bool _unflushed;
+
     private readonly Dictionary<string, (string Name, string Source)> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModuleHost> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
@@ -18,8 +28,8 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
     /// <summary>Runs until the input ends; returns the process exit code.</summary>
     public int Run()
     {
-        output.Write(new RunnerReply(RunnerReply.Ready), RunnerJsonContext.Default.RunnerReply);
-        output.Flush();
+        _flushTimer = new Timer(static state => ((RunnerLoop)state!).FlushLate(), this, Timeout.Infinite, Timeout.Infinite);
+        Reply(new RunnerReply(RunnerReply.Ready), flush: true);
         while (input.Read(RunnerJsonContext.Default.RunnerRequest) is { } request)
         {
             if (request.Kind == RunnerRequest.Load)
@@ -30,22 +40,67 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var reply = Execute(request, out var mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
-            output.Write(reply, RunnerJsonContext.Default.RunnerReply);
-            if (mustExit)
-            {
-                output.Flush();
-                return 3;
-            }
 
             // Replies go out in batches: at once when the silo sent no further request with this one.
-            if (!request.More)
+            Reply(reply, flush: mustExit || !request.More);
+            if (mustExit)
             {
-                output.Flush();
+                return 3;
             }
         }
 
-        output.Flush();
+        Reply(null, flush: true);
         return 0;
+    }
+
+    public void Dispose() => _flushTimer?.Dispose();
+
+    private void Reply(RunnerReply? reply, bool flush)
+    {
+        lock (_outputLock)
+        {
+            if (reply is not null)
+            {
+                output.Write(reply, RunnerJsonContext.Default.RunnerReply);
+            }
+
+            if (flush)
+            {
+                output.Flush();
+                if (_unflushed)
+                {
+                    _unflushed = false;
+                    _flushTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+                }
+            }
+            else if (!_unflushed)
+            {
+                _unflushed = true;
+                _flushTimer?.Change(FlushDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>Sends replies that waited <see cref="FlushDelay"/> while the job after them runs.</summary>
+    private void FlushLate()
+    {
+        lock (_outputLock)
+        {
+            if (!_unflushed)
+            {
+                return;
+            }
+
+            _unflushed = false;
+            try
+            {
+                output.Flush();
+            }
+            catch (IOException)
+            {
+                // The silo is gone; the main loop finds out at its next read or write.
+            }
+        }
     }
 
     private RunnerReply Execute(RunnerRequest request, out bool mustExit)

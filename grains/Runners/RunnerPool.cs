@@ -196,11 +196,15 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         List<(RunnerProcess Runner, List<RunnerJob> Jobs)>? sends = null;
         lock (_lock)
         {
+            // A runner is topped up once it is down to half its depth, not after every reply: jobs then
+            // go to it in batches, one write each, which it answers with one write, where topping up
+            // at once sent trivial jobs one at a time and had each answered alone (a write and a read
+            // on each side a job).
             var depth = PipelineDepth();
-            var open = _slots.Count(s => s.Runner is not null && s.Assigned < depth);
+            var open = _slots.Count(s => s.Runner is not null && s.Assigned <= depth / 2);
             foreach (var slot in _slots)
             {
-                if (slot.Runner is null || _queue.Count == 0)
+                if (slot.Runner is null || _queue.Count == 0 || slot.Assigned > depth / 2)
                 {
                     continue;
                 }
@@ -232,7 +236,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
 
         foreach (var (runner, jobs) in sends)
         {
-            _ = SendAsync(runner, jobs);
+            Send(runner, jobs);
         }
     }
 
@@ -251,11 +255,11 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         return (int)Math.Clamp(target / _averageJobTicks, 1, _options.PipelineDepth);
     }
 
-    private async Task SendAsync(RunnerProcess runner, List<RunnerJob> jobs)
+    private void Send(RunnerProcess runner, List<RunnerJob> jobs)
     {
         try
         {
-            await runner.SendAsync(jobs, _modules);
+            runner.Send(jobs, _modules);
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
         {

@@ -13,6 +13,7 @@ namespace GridActors.Grains.Runners;
 /// </summary>
 internal sealed class RunnerProcess
 {
+    private const int PipeBufferBytes = 64 * 1024;
     private readonly object _lock = new();
     private readonly Queue<RunnerJob> _inFlight = new();
     private readonly HashSet<string> _modulesSent = new(StringComparer.Ordinal);
@@ -29,8 +30,10 @@ internal sealed class RunnerProcess
         _process = process;
         Pid = process.Id;
         _time = time;
-        _requests = new FrameStream(process.StandardInput.BaseStream, int.MaxValue);
-        _replies = new FrameStream(process.StandardOutput.BaseStream, maxReplyBytes);
+        // Buffered both ways: a batch of requests goes out in one write, and one read takes in every
+        // reply the runner has written, rather than two system calls for each frame's length and body.
+        _requests = new FrameStream(new BufferedStream(process.StandardInput.BaseStream, PipeBufferBytes), int.MaxValue);
+        _replies = new FrameStream(new BufferedStream(process.StandardOutput.BaseStream, PipeBufferBytes), maxReplyBytes);
     }
 
     public int Pid { get; }
@@ -107,8 +110,8 @@ internal sealed class RunnerProcess
         return runner;
     }
 
-    /// <summary>Writes jobs to the runner, loading modules it has not seen.</summary>
-    public async Task SendAsync(IReadOnlyList<RunnerJob> jobs, IReadOnlyDictionary<string, (string Name, string Source)> modules)
+    /// <summary>Writes jobs to the runner, loading modules it has not seen. Blocks while the runner's input pipe is full.</summary>
+    public void Send(IReadOnlyList<RunnerJob> jobs, IReadOnlyDictionary<string, (string Name, string Source)> modules)
     {
         lock (_lock)
         {
@@ -129,9 +132,10 @@ internal sealed class RunnerProcess
                 _inFlight.Enqueue(job);
                 _requests.Write(new RunnerRequest(RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1), RunnerJsonContext.Default.RunnerRequest);
             }
-        }
 
-        await _requests.FlushAsync();
+            // Under the lock: the buffer is not safe for two writers, and frames must not interleave.
+            _requests.Flush();
+        }
     }
 
     /// <summary>
