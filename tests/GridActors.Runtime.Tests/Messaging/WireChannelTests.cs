@@ -28,6 +28,21 @@ public sealed class WireChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABurstOfCalls_SharingWebSocketMessages_EachGetsItsOwnResult()
+    {
+        // Queued messages go out together, one per line, up to a size; a larger one goes alone. Texts
+        // with line breaks, and ones larger than a batch, must come back whole and to their own call.
+        await using var link = await ConnectAsync("s3cret", "s3cret");
+        var texts = Enumerable.Range(0, 300)
+            .Select(i => i % 50 == 7 ? new string('x', WireChannel.MaxBatchBytes + i) : $"line {i}\nnext\r\n{i}")
+            .ToArray();
+
+        var results = await Eventually.Within(Task.WhenAll(texts.Select((text, i) => link.Grains.GetGrain<IProbeGrain>($"g{i % 7}").EchoAsync(text))));
+
+        Assert.Equal(texts.Select((text, i) => $"g{i % 7}:{text}"), results);
+    }
+
+    [Fact]
     public async Task GrainException_CrossesTheWire_WithItsTypeAndMessage()
     {
         await using var link = await ConnectAsync("s3cret", "s3cret");
