@@ -60,7 +60,7 @@ public sealed class FrameStream(Stream stream, int maxFrameBytes)
         return JsonSerializer.Deserialize(payload, typeInfo);
     }
 
-    /// <summary>Writes a frame to the stream's buffer; call <see cref="FlushAsync"/> to send.</summary>
+    /// <summary>Writes a frame to the stream's buffer; call <see cref="Flush"/> to send.</summary>
     public void Write<T>(T message, JsonTypeInfo<T> typeInfo)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
@@ -72,9 +72,6 @@ public sealed class FrameStream(Stream stream, int maxFrameBytes)
 
     /// <summary>Sends what was written, blocking.</summary>
     public void Flush() => stream.Flush();
-
-    /// <summary>Sends what was written.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => stream.FlushAsync(cancellationToken);
 
     private bool Fill(byte[] buffer)
     {
