@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every GridActors test: runtime and grain unit tests, the Redis providers against a real
-# redis-server, real runner processes, and end-to-end runs of the built grid command. Installs what
+# Runs every GridActors test: grain and store tests (Orleans test clusters, a real redis-server), the
+# silo's secret handshake, real runner processes, and end-to-end runs of the built grid command. Installs what
 # the tests need when it is missing (redis-server, and docker-compose to check docker-compose.yml),
 # checks docker-compose.yml, and checks that the benchmark harness runs.
 set -euo pipefail
@@ -42,7 +42,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 # One test assembly at a time: on a 2-core machine, the cluster tests' busy silos would otherwise
 # starve the runner tests that hold jobs to time and memory limits.
-for project in tests/GridActors.Runtime.Tests tests/GridActors.Grains.Tests tests/GridActors.Cli.Tests; do
+for project in tests/GridActors.Grains.Tests tests/GridActors.Cli.Tests; do
   dotnet test "$project" --no-build --nologo 2>&1 | tee -a "$log" || status=1
 done
 

@@ -56,10 +56,11 @@ start_grid() {
   silo_ports=()
   cluster_pids=()
   for i in $(seq 1 "$silos"); do
+    # Each silo's gateway (clients), its port for the other silos, and its HTTP port.
     local port=$((redis_port + i))
     silo_ports+=("$port")
-    dotnet "$root/.grid/bin/grid.dll" silo --redis "127.0.0.1:$redis_port" --port "$port" --secret bench \
-      --cpus "$cpus" --name "bench$i" 2>"$work/silo$i.log" &
+    dotnet "$root/.grid/bin/grid.dll" silo --redis "127.0.0.1:$redis_port" --port "$port" --silo-port $((port + 10)) --http-port $((port + 20)) \
+      --secret bench --cpus "$cpus" --name "bench$i" 2>"$work/silo$i.log" &
     cluster_pids+=($!)
   done
   for i in $(seq 1 "$silos"); do

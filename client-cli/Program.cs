@@ -5,7 +5,8 @@ using GridActors.Cli.Commands;
 var root = new RootCommand("""
     grid: run JavaScript tasks on a GridActors volunteer-computing grid.
 
-    Which grid: --grid HOST:PORT (a silo) or --redis HOST:PORT (find the silos in Redis), with
+    Which grid: --grid HOST:PORT (a silo's gateway) or --redis HOST:PORT (find the silos in Redis;
+    HOST:PORT,password=P,ssl=true for a guarded Redis), with
     --secret; else GRIDACTORS_GRID, GRIDACTORS_REDIS, GRIDACTORS_SECRET and GRIDACTORS_CLUSTER;
     else ~/.gridactors/config.json (or the file GRIDACTORS_CONFIG names), a JSON object such as
     {"redis": "127.0.0.1:6379", "secret": "s3cret"}. Flags win over the environment, the

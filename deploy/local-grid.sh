@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The grid of docker-compose.yml as local processes, for machines without Docker: redis-server and
-# one `grid silo` per silo service of the compose file, on loopback ports. Settings come from .env,
+# one `grid silo` per silo service of the compose file, on loopback ports: silo N's gateway (what clients
+# give to --grid) on GRID_PORT + N - 1, its port for other silos on SILO_PORT + N - 1, its HTTP
+# endpoint (/healthz) on HTTP_PORT + N - 1. Settings come from .env,
 # as for compose (variables set in the environment win), so the two start the same grid.
 #
 #   deploy/local-grid.sh up       start Redis and the silos, wait until each has joined
@@ -22,7 +24,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$root/.env"
 
 : "${GRIDACTORS_SECRET:?is not set in .env or the environment}" "${GRIDACTORS_CLUSTER:=grid}"
-: "${GRID_PORT:=11111}" "${REDIS_PORT:=6380}" "${SILO_CPUS:=1}" "${SILO_MAX_CPU:=100}"
+: "${GRID_PORT:=11111}" "${SILO_PORT:=11121}" "${HTTP_PORT:=11131}" "${REDIS_PORT:=6380}" "${SILO_CPUS:=1}" "${SILO_MAX_CPU:=100}"
 state="${LOCAL_GRID_DIR:-$root/.grid/local}"
 mapfile -t silos < <(grep -E '^  silo[0-9]+:' "$root/docker-compose.yml" | tr -d ' :')
 [ "${#silos[@]}" -gt 0 ] || { echo "local-grid.sh: no silo services found in docker-compose.yml." >&2; exit 2; }
@@ -43,10 +45,10 @@ up() {
 
   local i=0 started=()
   for silo in "${silos[@]}"; do
-    local port=$((GRID_PORT + i))
+    local port=$((GRID_PORT + i)) silo_port=$((SILO_PORT + i)) http_port=$((HTTP_PORT + i))
     i=$((i + 1))
     if running "$state/$silo.pid"; then continue; fi
-    nohup "$grid" silo --redis "127.0.0.1:$REDIS_PORT" --port "$port" --name "$silo" --secret "$GRIDACTORS_SECRET" \
+    nohup "$grid" silo --redis "127.0.0.1:$REDIS_PORT" --port "$port" --silo-port "$silo_port" --http-port "$http_port" --name "$silo" --secret "$GRIDACTORS_SECRET" \
       --cluster "$GRIDACTORS_CLUSTER" --cpus "$SILO_CPUS" --max-cpu "$SILO_MAX_CPU" </dev/null >"$state/$silo.log" 2>&1 &
     echo $! >"$state/$silo.pid"
     started+=("$silo")
@@ -62,6 +64,7 @@ up() {
   done
 
   echo "local grid up: Redis on 127.0.0.1:$REDIS_PORT, silos ${silos[*]} on ports $GRID_PORT-$((GRID_PORT + ${#silos[@]} - 1))."
+  echo "(Silo to silo on ports $SILO_PORT-$((SILO_PORT + ${#silos[@]} - 1)); HTTP, /healthz, on $HTTP_PORT-$((HTTP_PORT + ${#silos[@]} - 1)).)"
   echo "Try: ./grid run examples/pi.js 2000000 2000000 --grid localhost:$GRID_PORT --secret $GRIDACTORS_SECRET"
 }
 

@@ -1,40 +1,36 @@
 namespace GridActors.Grid;
 
 /// <summary>
-/// The queue of pending jobs. Volunteers ask for work with credits (free slots); the scheduler hands
-/// queued jobs to the volunteers of the lowest-load silos, read from the membership table.
+/// The queue of pending jobs of every task. Volunteers ask for work with credits (free slots); the
+/// scheduler hands queued jobs to the volunteers of the lowest-load Active silos, and tells each task
+/// where its jobs went.
 /// </summary>
-[GrainType("scheduler")]
+[Alias("grid.scheduler")]
 public interface ISchedulerGrain : IGrainWithStringKey
 {
+    /// <summary>The key of the grid's one scheduler.</summary>
+    const string Key = "default";
+
     /// <summary>Queues jobs for placement.</summary>
-    [OneWay]
+    [Alias("enqueue")]
     Task EnqueueAsync(IReadOnlyList<JobTicket> tickets);
 
     /// <summary>A volunteer offers <see cref="WorkRequest.Credits"/> more slots.</summary>
-    [OneWay]
+    [Alias("request-work")]
     Task RequestWorkAsync(WorkRequest request);
 
-    /// <summary>Jobs placed on <paramref name="volunteer"/> that could not be sent to it: queued again.</summary>
-    [OneWay]
-    Task ReturnAsync(string volunteer, IReadOnlyList<JobTicket> tickets);
-
     /// <summary>Drops the queued jobs of a cancelled task and tells every volunteer to stop its running ones.</summary>
-    [OneWay]
+    [Alias("cancel-task")]
     Task CancelTaskAsync(string taskId);
 
     /// <summary>
-    /// Whether attempt <paramref name="attempt"/> of the job is still queued here, or was sent lately to
-    /// a volunteer on a live silo that may not have told the job yet.
+    /// Which of <paramref name="jobs"/> of the task the scheduler does not hold: neither queued nor on
+    /// their way to a volunteer on a live silo. The task reissues those.
     /// </summary>
-    Task<bool> HoldsAsync(string jobKey, int attempt);
-
-    /// <summary>
-    /// The volunteer attempt <paramref name="attempt"/> of the job was sent to lately, or null. A job
-    /// whose grain died and came back asks this: the outcome of that attempt may have died with it.
-    /// </summary>
-    Task<string?> SentToAsync(string jobKey, int attempt);
+    [Alias("lost")]
+    Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs);
 
     /// <summary>Queued jobs and the volunteers known, for diagnostics and tests.</summary>
+    [Alias("status")]
     Task<SchedulerStatus> GetStatusAsync();
 }

@@ -1,45 +1,64 @@
 namespace GridActors.Grid;
 
 /// <summary>
-/// A task: one module and an ordered stream of items. It starts a job per item, collects their
-/// outcomes and serves them back in input order from a cursor. The task belongs to the grid, not to
-/// the client that submitted it.
+/// A task: one module and an ordered stream of items, each item a job. The task keeps its jobs as
+/// records (index, attempt, volunteer), hands them to the scheduler, takes their outcomes from the
+/// volunteers, and serves the results back in input order from a cursor. It belongs to the grid, not
+/// to the client that submitted it: its items and results are stored, and a reminder brings it back
+/// on a live silo when its own dies.
 /// </summary>
-[GrainType("task")]
+[Alias("grid.task")]
 public interface ITaskGrain : IGrainWithStringKey
 {
     /// <summary>Creates the task. Creating it again with the same spec does nothing.</summary>
+    [Alias("create")]
     Task CreateAsync(TaskSpec spec);
 
     /// <summary>
     /// Adds items. <paramref name="firstIndex"/> is the index of the first item of the batch, so a
     /// retried batch is not added twice. <paramref name="last"/> says the input is complete.
     /// </summary>
+    [Alias("add-items")]
     Task<AddItemsResult> AddItemsAsync(long firstIndex, IReadOnlyList<string> items, bool last);
 
     /// <summary>
     /// Returns results in input order from <paramref name="cursor"/>, at most <paramref name="max"/>,
     /// waiting up to <paramref name="wait"/> when none is ready yet.
     /// </summary>
-    [AlwaysInterleave]
+    [AlwaysInterleave, Alias("read-results")]
     Task<ResultPage> ReadResultsAsync(long cursor, int max, TimeSpan wait);
 
-    /// <summary>Records the final outcome of a job. Sent by the job grain.</summary>
-    [OneWay]
-    Task ReportAsync(JobReport report);
+    /// <summary>
+    /// Outcomes of attempts, from the volunteer that ran them. It returns once the task has taken them
+    /// (stored the results, or queued retries): until then the volunteer still holds the attempts.
+    /// </summary>
+    [Alias("complete")]
+    Task CompleteAsync(IReadOnlyList<JobOutcome> outcomes);
+
+    /// <summary>The scheduler sent these attempts to <paramref name="volunteer"/> on <paramref name="silo"/>.</summary>
+    [Alias("placed")]
+    Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs);
+
+    /// <summary>A silo died: each job looks at once whether whoever should hold it still does.</summary>
+    [Alias("check-jobs")]
+    Task CheckJobsAsync();
 
     /// <summary>The task's progress counters.</summary>
+    [Alias("progress")]
     Task<TaskProgress> GetProgressAsync();
 
     /// <summary>What the task is and how far it got; null when no such task exists (never created, or deleted).</summary>
+    [Alias("info")]
     Task<TaskInfo?> GetInfoAsync();
 
     /// <summary>
     /// Stops the task: no job starts any more, jobs not finished are dropped, and results already
     /// stored stay readable; the items without one read as cancelled. False when it had already ended.
     /// </summary>
+    [Alias("cancel")]
     Task<bool> CancelAsync();
 
     /// <summary>Cancels the task and removes it and everything stored for it.</summary>
+    [Alias("delete")]
     Task DeleteAsync();
 }

@@ -1,26 +1,40 @@
 namespace GridActors.Grid;
 
 /// <summary>
-/// A contributor of CPU: a silo's runner pool. It asks the scheduler for work, runs the jobs it is
-/// given in its runners and reports each outcome to its job grain.
+/// A contributor of CPU: a silo's runner pool, keyed by its silo's address and active only there. It
+/// asks the scheduler for work, runs the jobs it is given in its runners and hands each outcome to
+/// the job's task.
 /// </summary>
-[GrainType("volunteer")]
+[Alias("grid.volunteer")]
 public interface IVolunteerGrain : IGrainWithStringKey
 {
-    /// <summary>Starts asking for work. Sent by the silo when it starts.</summary>
+    /// <summary>Starts asking for work. Sent by its silo once the silo is active.</summary>
+    [Alias("start")]
     Task StartAsync();
 
-    /// <summary>Jobs placed on this volunteer by the scheduler.</summary>
-    [OneWay]
-    Task RunAsync(IReadOnlyList<JobTicket> tickets);
+    /// <summary>
+    /// Jobs placed on this volunteer by the scheduler. False when they are refused: every runner is
+    /// held by a job that is taking its time, and the jobs would only wait here.
+    /// </summary>
+    [Alias("run")]
+    Task<bool> RunAsync(IReadOnlyList<JobTicket> tickets);
 
     /// <summary>Drops and stops the jobs of a cancelled task.</summary>
-    [OneWay]
+    [Alias("cancel-task")]
     Task CancelTaskAsync(string taskId);
 
-    /// <summary>Whether attempt <paramref name="attempt"/> of the job is here: queued, running, or done with its outcome still being handed to the job.</summary>
-    Task<bool> HoldsAsync(string jobKey, int attempt);
+    /// <summary>
+    /// Which of <paramref name="jobs"/> of the task are not here: neither queued, running, nor done
+    /// with their outcome still being handed over. The task reissues those.
+    /// </summary>
+    [Alias("lost")]
+    Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs);
+
+    /// <summary>Tells the scheduler every free slot now (a silo died, perhaps the scheduler's).</summary>
+    [Alias("announce")]
+    Task AnnounceAsync();
 
     /// <summary>The volunteer's statistics.</summary>
+    [Alias("stats")]
     Task<VolunteerStats> GetStatsAsync();
 }

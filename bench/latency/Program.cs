@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using GridActors.Cli.Submission;
 using GridActors.Grid;
-using GridActors.Runtime.Messaging;
 
 // Usage: dotnet GridActors.Bench.Latency.dll HOST:PORT SECRET [TASKS] [WARMUP]
 // Submits TASKS one-item tasks (examples/square.js) one after another over one connection to the
@@ -21,13 +21,14 @@ var source = await File.ReadAllTextAsync("examples/square.js");
 var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
 var spec = new TaskSpec(hash, "square.js", new TaskOptions(TimeSpan.FromSeconds(60), 3, KeepResults: false));
 
-await using var client = await GridClient.ConnectAsync(args[0], args[1], CancellationToken.None);
-await client.Grains.GetGrain<IModuleGrain>(hash).StoreAsync("square.js", source);
+await using var connection = await GridConnection.ConnectAsync(args[0], args[1], CancellationToken.None);
+var grains = connection.Client;
+await grains.GetGrain<IModuleGrain>(hash).StoreAsync("square.js", source);
 
 var times = new List<double>(tasks);
 for (var i = 0; i < warmup + tasks; i++)
 {
-    var task = client.Grains.GetGrain<ITaskGrain>("latency-" + Guid.NewGuid().ToString("N")[..12]);
+    var task = grains.GetGrain<ITaskGrain>("latency-" + Guid.NewGuid().ToString("N")[..12]);
     var started = Stopwatch.GetTimestamp();
     await task.CreateAsync(spec);
     await task.AddItemsAsync(0, [i.ToString(CultureInfo.InvariantCulture)], last: true);

@@ -1,6 +1,5 @@
 using GridActors.Cli.Submission;
 using GridActors.Grid;
-using GridActors.Runtime.Messaging;
 
 namespace GridActors.Cli.Commands;
 
@@ -11,12 +10,32 @@ internal static class RemoteCommand
     public static Task<GridLink> ConnectAsync(GridTarget target, TextWriter stderr, CancellationToken cancellationToken) =>
         GridLink.ConnectAsync(
             target.Grid is { } gateway
-                ? token => GridClient.ConnectAsync(gateway, target.Secret!, token)
-                : token => GridClient.ConnectThroughRedisAsync(target.Redis!, target.Cluster, target.Secret!, TimeProvider.System, token),
+                ? (_, token) => GridConnection.ConnectAsync(gateway, target.Secret!, token)
+                : (lost, token) => ConnectThroughRedisAsync(target, lost, token),
             failOver: target.Grid is null,
             stderr,
             TimeProvider.System,
             cancellationToken);
+
+    /// <summary>Connects to the first live silo of the grid in Redis that answers, the one just lost last.</summary>
+    private static async Task<GridConnection> ConnectThroughRedisAsync(GridTarget target, string? lost, CancellationToken cancellationToken)
+    {
+        var gateways = await GridConnection.GatewaysAsync(target.Redis!, target.Cluster, target.Secret!);
+        GridUnreachableException? last = null;
+        foreach (var gateway in gateways.OrderBy(g => string.Equals(g, lost, StringComparison.Ordinal)))
+        {
+            try
+            {
+                return await GridConnection.ConnectAsync(gateway, target.Secret!, cancellationToken);
+            }
+            catch (GridUnreachableException exception)
+            {
+                last = exception;
+            }
+        }
+
+        throw last!;
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/> against the grid <paramref name="target"/> names; returns its exit
@@ -68,7 +87,7 @@ internal static class RemoteCommand
             await stderr.WriteLineAsync($"grid: {exception.Message}");
             return ExitCodes.Unreachable;
         }
-        catch (GrainException exception)
+        catch (GridFaultException exception)
         {
             await stderr.WriteLineAsync($"grid: {gridFault}: {exception.Message}");
             return ExitCodes.Unreachable;

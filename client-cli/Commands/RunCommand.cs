@@ -3,7 +3,7 @@ using System.Text;
 using GridActors.Cli.Output;
 using GridActors.Cli.Submission;
 using GridActors.Grid;
-using GridActors.Silo;
+using GridActors.Silo.Hosting;
 
 namespace GridActors.Cli.Commands;
 

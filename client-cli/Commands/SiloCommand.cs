@@ -1,7 +1,9 @@
 using System.CommandLine;
 using GridActors.Cli.Config;
-using GridActors.Silo;
+using GridActors.Grains.Storage;
+using GridActors.Silo.Hosting;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace GridActors.Cli.Commands;
 
@@ -10,10 +12,12 @@ internal static class SiloCommand
 {
     public static Command Create()
     {
-        var redis = GridAddress.Redis($"The grid's Redis server. Required: here, in {GridConfig.RedisVariable}, or as \"redis\" in ~/.gridactors/config.json.");
+        var redis = GridAddress.Redis($"The grid's Redis server: HOST:PORT, or HOST:PORT,password=P,ssl=true for a guarded one. Required: here, in {GridConfig.RedisVariable}, or as \"redis\" in ~/.gridactors/config.json.");
         var secret = GridAddress.Secret();
         var cluster = GridAddress.Cluster();
-        var port = new Option<int>("--port") { Description = "The port clients connect to.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
+        var port = new Option<int>("--port") { Description = "The port clients connect to (grid run --grid HOST:PORT): Orleans' gateway.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
+        var siloPort = new Option<int?>("--silo-port") { Description = "The port the grid's other silos connect to. Default: --port + 1.", HelpName = "PORT" };
+        var httpPort = new Option<int?>("--http-port") { Description = "The port of the silo's HTTP endpoint (/healthz). Default: --port + 2.", HelpName = "PORT" };
         var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
         var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
@@ -34,11 +38,21 @@ internal static class SiloCommand
         });
         port.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 65535)
+            if (r.GetValueOrDefault<int>() is < 1 or > 65533)
             {
-                r.AddError($"--port must be from 1 to 65535, not {r.GetValueOrDefault<int>()}.");
+                r.AddError($"--port must be from 1 to 65533 (the silo and HTTP ports follow it), not {r.GetValueOrDefault<int>()}.");
             }
         });
+        foreach (var other in new[] { siloPort, httpPort })
+        {
+            other.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int?>() is { } value && value is < 1 or > 65535)
+                {
+                    r.AddError($"{r.Option.Name} must be from 1 to 65535, not {value}.");
+                }
+            });
+        }
         cpus.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1 and var value)
@@ -56,7 +70,7 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, host, cpus, maxCpu, name, retention,
+            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, name, retention,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -79,6 +93,8 @@ internal static class SiloCommand
                     Secret = target.Secret ?? string.Empty,
                     Cluster = target.Cluster,
                     Port = result.GetValue(port),
+                    SiloPort = result.GetValue(siloPort),
+                    HttpPort = result.GetValue(httpPort),
                     Host = result.GetValue(host)!,
                     Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
                     MaxCpu = result.GetValue(maxCpu),
@@ -104,21 +120,58 @@ internal static class SiloCommand
             return ExitCodes.Usage;
         }
 
-        var app = SiloHost.Build(options);
-        try
+        var ports = new[] { options.Port, options.EffectiveSiloPort, options.EffectiveHttpPort };
+        if (ports.Distinct().Count() != ports.Length)
         {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or IOException)
-        {
-            await Console.Error.WriteLineAsync($"grid: the silo could not join the grid: {exception.Message}");
-            await app.DisposeAsync();
-            return ExitCodes.Unreachable;
+            await Console.Error.WriteLineAsync($"grid: the gateway port ({options.Port}), silo port ({options.EffectiveSiloPort}) and HTTP port ({options.EffectiveHttpPort}) must differ.");
+            return ExitCodes.Usage;
         }
 
-        await Console.Error.WriteLineAsync($"grid: silo {options.Name} joined cluster '{options.Cluster}' at {options.Host}:{options.Port} with {options.Cpus} runners. Ctrl+C leaves the grid.");
-        await app.WaitForShutdownAsync(cancellationToken);
-        await app.DisposeAsync();
-        return ExitCodes.Success;
+        GridRedis redis;
+        try
+        {
+            redis = new GridRedis(options.Redis, options.Cluster);
+        }
+        catch (ArgumentException exception)
+        {
+            await Console.Error.WriteLineAsync($"grid: --redis {options.Redis} is not a Redis address: {exception.Message}. Give HOST:PORT, or a configuration such as HOST:PORT,password=...");
+            return ExitCodes.Usage;
+        }
+
+        using (redis)
+        {
+            try
+            {
+                // Before anything is written into the membership table: a silo with the wrong secret
+                // is turned away here, with a message, and leaves no row behind.
+                if (!await SiloHost.CheckSecretAsync(redis, options.Secret))
+                {
+                    await Console.Error.WriteLineAsync($"grid: the silos of cluster '{options.Cluster}' use another secret: this silo's --secret does not match the verifier the grid keeps in Redis at {redis.Describe()}. Give the grid's secret with --secret or {GridAddress.SecretVariable}.");
+                    return ExitCodes.Unreachable;
+                }
+            }
+            catch (RedisException exception)
+            {
+                await Console.Error.WriteLineAsync($"grid: cannot reach Redis at {redis.Describe()} ({exception.Message}). Check the address given with --redis, and that redis-server runs there.");
+                return ExitCodes.Unreachable;
+            }
+
+            var app = SiloHost.Build(options, redis);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"grid: the silo could not join the grid: {exception.GetBaseException().Message}");
+                await app.DisposeAsync();
+                return ExitCodes.Unreachable;
+            }
+
+            await Console.Error.WriteLineAsync($"grid: silo {options.Name} joined cluster '{options.Cluster}' at {options.Host}:{options.Port} with {options.Cpus} runners (silo port {options.EffectiveSiloPort}, HTTP {options.EffectiveHttpPort}). Ctrl+C leaves the grid.");
+            await app.WaitForShutdownAsync(cancellationToken);
+            await app.DisposeAsync();
+            return ExitCodes.Success;
+        }
     }
 }

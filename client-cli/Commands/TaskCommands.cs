@@ -243,7 +243,7 @@ internal static class TaskCommands
 /// <summary>A task as grid status shows it, in a table, as text, or as JSON.</summary>
 internal sealed record TaskStatusView(
     string Task, string Module, string State, long Items, bool InputComplete, long Done, long Failed, long Running, long Pending,
-    double RatePerSecond, double? EtaSeconds, DateTimeOffset Submitted, DateTimeOffset? Ended, string? ModuleError)
+    double RatePerSecond, double? EtaSeconds, DateTimeOffset Submitted, DateTimeOffset? Ended, string? ModuleError, string? Silo)
 {
     public static TaskStatusView Of(TaskInfo info, DateTimeOffset now)
     {
@@ -255,7 +255,7 @@ internal sealed record TaskStatusView(
         var pending = info.State == TaskState.Running ? Math.Max(0, progress.Items - finished - running) : 0;
         double? eta = info.State == TaskState.Running && progress.InputComplete && rate > 0 ? Math.Round((progress.Items - finished) / rate, 1) : null;
         return new TaskStatusView(info.Id, info.Module, info.State.ToString().ToLowerInvariant(), progress.Items, progress.InputComplete,
-            progress.Done, progress.Failed, running, pending, Math.Round(rate, 1), eta, info.Created, info.Ended, info.ModuleError);
+            progress.Done, progress.Failed, running, pending, Math.Round(rate, 1), eta, info.Created, info.Ended, info.ModuleError, info.Silo);
     }
 
     public string Describe()

@@ -1,5 +1,5 @@
-using System.Net.WebSockets;
-using GridActors.Runtime.Messaging;
+using GridActors.Grid;
+using StackExchange.Redis;
 
 namespace GridActors.Cli.Submission;
 
@@ -7,25 +7,25 @@ namespace GridActors.Cli.Submission;
 /// The client's way to the grid, and back to it when a call fails on the way. A call that was not
 /// delivered, or not answered, is repeated: every call a client makes is safe to repeat (items go by
 /// index, results are read from a cursor). When the gateway silo itself is lost, a link made with
-/// --redis connects to another live silo from the membership table and carries on; one made with
+/// --redis connects to another live silo from Orleans' membership table and carries on; one made with
 /// --grid has nowhere else to go and says so.
 /// </summary>
 internal sealed class GridLink : IAsyncDisposable
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(1);
-    private readonly Func<CancellationToken, Task<GridClient>>? _connect;
+    private readonly Func<string?, CancellationToken, Task<GridConnection>>? _connect;
     private readonly bool _failOver;
     private readonly TextWriter _log;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
     private readonly IGrainFactory? _inProcess;
-    private GridClient? _client;
+    private GridConnection? _connection;
 
-    private GridLink(IGrainFactory? inProcess, GridClient? client, Func<CancellationToken, Task<GridClient>>? connect, bool failOver, TextWriter log, TimeProvider time)
+    private GridLink(IGrainFactory? inProcess, GridConnection? connection, Func<string?, CancellationToken, Task<GridConnection>>? connect, bool failOver, TextWriter log, TimeProvider time)
     {
         _inProcess = inProcess;
-        _client = client;
+        _connection = connection;
         _connect = connect;
         _failOver = failOver;
         _log = log;
@@ -42,18 +42,19 @@ internal sealed class GridLink : IAsyncDisposable
     public static GridLink InProcess(IGrainFactory grains) => new(grains, null, null, failOver: false, TextWriter.Null, TimeProvider.System);
 
     /// <summary>Connects through <paramref name="connect"/>, and through it again whenever the gateway is lost.</summary>
-    /// <param name="connect">Makes a connection to a gateway.</param>
+    /// <param name="connect">Makes a connection to a gateway; it is given the gateway just lost, if any, to avoid.</param>
     /// <param name="failOver">Whether a new connection may reach another silo (--redis); without it only the same one (--grid).</param>
     /// <param name="log">Where the client tells its user about a lost gateway.</param>
     /// <param name="time">The clock for retries and timeouts.</param>
     /// <param name="cancellationToken">Cancels the connection.</param>
-    public static async Task<GridLink> ConnectAsync(Func<CancellationToken, Task<GridClient>> connect, bool failOver, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<GridLink> ConnectAsync(Func<string?, CancellationToken, Task<GridConnection>> connect, bool failOver, TextWriter log, TimeProvider time, CancellationToken cancellationToken)
     {
-        var client = await connect(cancellationToken);
-        return new GridLink(null, client, connect, failOver, log, time);
+        var connection = await connect(null, cancellationToken);
+        return new GridLink(null, connection, connect, failOver, log, time);
     }
 
     /// <summary>Makes a call, repeating it until it gets through or the grid is given up.</summary>
+    /// <exception cref="GridFaultException">The grid took the call and failed it: repeating it would not help.</exception>
     public async Task<T> CallAsync<T>(Func<IGrainFactory, Task<T>> call, CancellationToken cancellationToken)
     {
         if (_inProcess is not null)
@@ -65,10 +66,10 @@ internal sealed class GridLink : IAsyncDisposable
         var delay = FirstRetry;
         while (true)
         {
-            var client = _client!;
+            var connection = _connection!;
             try
             {
-                return await call(client.Grains).WaitAsync(CallTimeout, _time, cancellationToken);
+                return await call(connection.Client).WaitAsync(CallTimeout, _time, cancellationToken);
             }
             catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
@@ -78,13 +79,17 @@ internal sealed class GridLink : IAsyncDisposable
                     throw new GridUnreachableException($"lost the grid: calls have failed for {GiveUpAfter.TotalSeconds:0} s, the last with: {exception.Message}", exception);
                 }
 
-                if (!client.IsConnected || exception is TimeoutException)
+                if (!await connection.IsReachableAsync(cancellationToken))
                 {
-                    await ReconnectAsync(client, exception, cancellationToken);
+                    await ReconnectAsync(connection, exception, cancellationToken);
                 }
 
                 await Task.Delay(delay, _time, cancellationToken);
                 delay = delay * 2 < LongestRetry ? delay * 2 : LongestRetry;
+            }
+            catch (Exception exception) when (IsGridFault(exception))
+            {
+                throw new GridFaultException(exception.Message, exception);
             }
         }
     }
@@ -101,32 +106,45 @@ internal sealed class GridLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_client is { } client)
+        if (_connection is { } connection)
         {
-            await client.DisposeAsync();
+            await connection.DisposeAsync();
         }
 
         _reconnecting.Dispose();
     }
 
-    private static bool IsTransient(Exception exception) =>
-        exception is GrainCallException or TimeoutException or InconsistentStateException or GridUnreachableException or WebSocketException;
+    /// <summary>
+    /// A failure that says nothing of the call itself: the gateway or a silo behind it was lost, the
+    /// call timed out, or the grid's storage was away for a moment. The call may be repeated.
+    /// </summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        TimeoutException or GridUnavailableException or GridUnreachableException or RedisException => true,
+        OrleansConfigurationException => false,
+        OrleansException => true,
+        _ => exception.GetType().Namespace?.Contains("Redis", StringComparison.Ordinal) == true,
+    };
 
-    private async Task ReconnectAsync(GridClient lost, Exception failure, CancellationToken cancellationToken)
+    /// <summary>A grain took the call and threw: the grid cannot do what was asked (a task that cannot take items any more, say).</summary>
+    private static bool IsGridFault(Exception exception) =>
+        exception is not (OperationCanceledException or UnauthorizedAccessException or GridUnreachableException or OutOfMemoryException);
+
+    private async Task ReconnectAsync(GridConnection lost, Exception failure, CancellationToken cancellationToken)
     {
         await _reconnecting.WaitAsync(cancellationToken);
         try
         {
-            if (_client != lost)
+            if (_connection != lost)
             {
                 // Another call has reconnected meanwhile.
                 return;
             }
 
-            GridClient next;
+            GridConnection next;
             try
             {
-                next = await _connect!(cancellationToken);
+                next = await _connect!(lost.Gateway, cancellationToken);
             }
             catch (GridUnreachableException) when (_failOver)
             {
@@ -140,7 +158,7 @@ internal sealed class GridLink : IAsyncDisposable
                     exception);
             }
 
-            _client = next;
+            _connection = next;
             await _log.WriteLineAsync(next.Gateway == lost.Gateway
                 ? $"grid: the connection to the silo at {lost.Gateway} was lost; reconnected."
                 : $"grid: lost the silo at {lost.Gateway}; carrying on through the silo at {next.Gateway}.");
@@ -152,3 +170,6 @@ internal sealed class GridLink : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The grid took a call and failed it; the message says why.</summary>
+internal sealed class GridFaultException(string message, Exception innerException) : Exception(message, innerException);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using GridActors.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +10,7 @@ namespace GridActors.Grains.Runners;
 /// killed and replaced; the job it was running fails with the reason, the jobs queued behind it run
 /// on another runner.
 /// </summary>
-public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
+public sealed partial class RunnerPool : IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly LinkedList<RunnerJob> _queue = new();
@@ -79,7 +78,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         Pump();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Jobs running, jobs queued, and how many jobs the pool runs at once.</summary>
     public (int Running, int Queued, int Capacity) GetWorkload()
     {
         lock (_lock)
@@ -90,7 +89,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>The runner processes: their CPU counts as the silo's own, not as other work.</summary>
     public IReadOnlyList<int> ProcessIds
     {
         get
@@ -102,7 +101,7 @@ public sealed partial class RunnerPool : ISiloWorkload, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Jobs finished since the pool started, with a result or an error.</summary>
     public long JobsRun => Interlocked.Read(ref _jobsRun);
 
     /// <summary>

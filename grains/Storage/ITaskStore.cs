@@ -18,10 +18,10 @@ public interface ITaskStore
     Task<IReadOnlyList<(long Index, string Item)>> ReadItemsAsync(string taskId, long from, int count);
 
     /// <summary>
-    /// Stores a job's final report, removes its item and counts it as done or failed, all at once.
-    /// False when the index already has a result: the first report wins.
+    /// Stores jobs' final reports; for each, removes its item and counts it as done or failed, all at
+    /// once. For each report, false when its index already had a result: the first report wins.
     /// </summary>
-    Task<bool> AddResultAsync(string taskId, JobReport report);
+    Task<IReadOnlyList<bool>> AddResultsAsync(string taskId, IReadOnlyList<JobReport> reports);
 
     /// <summary>The results in [<paramref name="from"/>, <paramref name="from"/> + <paramref name="count"/>), null where there is none.</summary>
     Task<IReadOnlyList<JobReport?>> ReadResultsAsync(string taskId, long from, int count);

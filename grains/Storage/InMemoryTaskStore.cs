@@ -44,20 +44,27 @@ internal sealed class InMemoryTaskStore : ITaskStore
         return Task.FromResult<IReadOnlyList<(long, string)>>(found);
     }
 
-    public Task<bool> AddResultAsync(string taskId, JobReport report)
+    public Task<IReadOnlyList<bool>> AddResultsAsync(string taskId, IReadOnlyList<JobReport> reports)
     {
+        var stored = new bool[reports.Count];
         lock (_lock)
         {
             var task = Get(taskId);
-            if (report.Index < task.ForgottenBelow || !task.Results.TryAdd(report.Index, report))
+            for (var i = 0; i < reports.Count; i++)
             {
-                return Task.FromResult(false);
-            }
+                var report = reports[i];
+                if (report.Index < task.ForgottenBelow || !task.Results.TryAdd(report.Index, report))
+                {
+                    continue;
+                }
 
-            task.Items.Remove(report.Index);
-            task.Counts = report.Error is null ? task.Counts with { Done = task.Counts.Done + 1 } : task.Counts with { Failed = task.Counts.Failed + 1 };
-            return Task.FromResult(true);
+                task.Items.Remove(report.Index);
+                task.Counts = report.Error is null ? task.Counts with { Done = task.Counts.Done + 1 } : task.Counts with { Failed = task.Counts.Failed + 1 };
+                stored[i] = true;
+            }
         }
+
+        return Task.FromResult<IReadOnlyList<bool>>(stored);
     }
 
     public Task<IReadOnlyList<JobReport?>> ReadResultsAsync(string taskId, long from, int count)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using GridActors.Grid;
-using GridActors.Runtime.Redis;
 using StackExchange.Redis;
 
 namespace GridActors.Grains.Storage;
@@ -13,7 +12,7 @@ namespace GridActors.Grains.Storage;
 /// which results were read for good and forgotten). The list of tasks is a sorted set, "tasks", of
 /// task ids scored by their creation time in Unix milliseconds.
 /// </summary>
-internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
+internal sealed class RedisTaskStore(GridRedis redis) : ITaskStore
 {
     // KEYS: items, results, meta. ARGV: first index, then the items. Items that already have a result,
     // or that were forgotten, are not stored again: a retried batch cannot bring back finished work.
@@ -30,14 +29,24 @@ internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
         return 1
         """;
 
-    // KEYS: items, results, meta. ARGV: index, report, 'done' or 'failed'. Returns 1 when stored.
-    private const string AddResultScript = """
+    // KEYS: items, results, meta. ARGV: triples of index, report, 'done' or 'failed'. Returns, per
+    // report, 1 when it was stored and 0 when its index had a result already (or was forgotten).
+    private const string AddResultsScript = """
         local forgotten = tonumber(redis.call('HGET', KEYS[3], 'forgotten') or '0')
-        if tonumber(ARGV[1]) < forgotten then return 0 end
-        if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
-        redis.call('HDEL', KEYS[1], ARGV[1])
-        redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-        return 1
+        local stored = {}
+        local done, failed = 0, 0
+        for i = 1, #ARGV, 3 do
+          local ok = 0
+          if tonumber(ARGV[i]) >= forgotten and redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
+            redis.call('HDEL', KEYS[1], ARGV[i])
+            if ARGV[i + 2] == 'done' then done = done + 1 else failed = failed + 1 end
+            ok = 1
+          end
+          stored[#stored + 1] = ok
+        end
+        if done > 0 then redis.call('HINCRBY', KEYS[3], 'done', done) end
+        if failed > 0 then redis.call('HINCRBY', KEYS[3], 'failed', failed) end
+        return stored
         """;
 
     // KEYS: items, results, meta. ARGV: from, below.
@@ -92,11 +101,24 @@ internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
         return found;
     }
 
-    public async Task<bool> AddResultAsync(string taskId, JobReport report)
+    public async Task<IReadOnlyList<bool>> AddResultsAsync(string taskId, IReadOnlyList<JobReport> reports)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(report, GridJsonContext.Default.JobReport);
-        var stored = await redis.Database.ScriptEvaluateAsync(AddResultScript, Keys(taskId), [report.Index, json, report.Error is null ? "done" : "failed"]);
-        return (long)stored == 1;
+        if (reports.Count == 0)
+        {
+            return [];
+        }
+
+        var arguments = new RedisValue[reports.Count * 3];
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var report = reports[i];
+            arguments[3 * i] = report.Index;
+            arguments[(3 * i) + 1] = JsonSerializer.SerializeToUtf8Bytes(report, GridJsonContext.Default.JobReport);
+            arguments[(3 * i) + 2] = report.Error is null ? "done" : "failed";
+        }
+
+        var stored = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(AddResultsScript, Keys(taskId), arguments))!;
+        return [.. stored.Select(r => (long)r == 1)];
     }
 
     public async Task<IReadOnlyList<JobReport?>> ReadResultsAsync(string taskId, long from, int count)
@@ -132,7 +154,7 @@ internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
         await redis.Database.SortedSetRemoveAsync(TasksKey, taskId);
     }
 
-    private string TasksKey => redis.Keys.ClusterId + ":tasks";
+    private string TasksKey => redis.Key("tasks");
 
     private static RedisValue[] Fields(long from, int count)
     {
@@ -153,5 +175,5 @@ internal sealed class RedisTaskStore(RedisConnection redis) : ITaskStore
 
     private string MetaKey(string taskId) => Key(taskId, "meta");
 
-    private string Key(string taskId, string part) => string.Create(CultureInfo.InvariantCulture, $"{redis.Keys.ClusterId}:task:{{{taskId}}}:{part}");
+    private string Key(string taskId, string part) => string.Create(CultureInfo.InvariantCulture, $"{redis.ClusterId}:task:{{{taskId}}}:{part}");
 }

@@ -10,8 +10,13 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 {
     private readonly RedisServer _redis;
     private readonly string _cluster = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly GridFacts _facts;
 
-    public ClusterTests(RedisServer redis) => _redis = redis;
+    public ClusterTests(RedisServer redis)
+    {
+        _redis = redis;
+        _facts = new GridFacts(redis.Address, _cluster);
+    }
 
     [Fact]
     public async Task KillNineOfASiloMidTask_LosesNothing_PrintsEachResultOnceInOrder_AndTheSiloIsDeclaredDead()
@@ -20,23 +25,22 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
-        var silos = new Dictionary<int, SiloProcess> { [ports[0]] = a, [ports[1]] = b, [ports[2]] = c };
+        var silos = new Dictionary<int, (string Name, SiloProcess Process)> { [ports[0]] = ("a", a), [ports[1]] = ("b", b), [ports[2]] = ("c", c) };
         var module = Modules.Busy(50);
 
         // The client talks to silo a; the victim is a silo that holds neither the task nor the scheduler.
         await using var client = StreamingClient.Start(module, ports[0], items: 300);
         await client.ReadAsync(count: 50);
 
-        var schedulerPort = await SchedulerPortAsync();
+        var schedulerPort = await _facts.SchedulerPortAsync();
         var victimPort = ports.Skip(1).First(p => p != schedulerPort);
         var victim = silos[victimPort];
-        victim.Process.Kill(entireProcessTree: true);
+        victim.Process.Process.Kill(entireProcessTree: true);
         var killed = Stopwatch.StartNew();
 
-        // One survivor wins the conditional write that declares the victim Dead, and logs it: after
-        // missed probes and suspicion votes, or after IAmAlive silence, whichever comes first.
+        // The survivors learn of the death from Orleans' membership (probes, suspicion votes) and log it.
         var declared = Task.WhenAny(silos.Where(s => s.Key != victimPort).Select(s =>
-            s.Value.WaitForLineAsync(l => l.Contains($":{victimPort}:", StringComparison.Ordinal) && l.Contains("declared Dead", StringComparison.Ordinal))))
+            s.Value.Process.WaitForLineAsync(l => l.Contains($"Silo {victim.Name} (", StringComparison.Ordinal) && l.Contains("declared Dead", StringComparison.Ordinal))))
             .ContinueWith(t => (Line: t.Result.Result, After: killed.Elapsed), TaskScheduler.Default);
 
         var run = await client.FinishAsync();
@@ -52,7 +56,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         // Silo b starts first, so its volunteer's first request places the scheduler on it; the client uses a.
         var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
-        Assert.Equal(ports[1], await SchedulerPortAsync());
+        Assert.Equal(ports[1], await _facts.SchedulerPortAsync());
         await using var a = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[0], "a");
         await using var c = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[2], "c");
         var module = Modules.Busy(50);
@@ -64,7 +68,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync());
 
         // Jobs were still queued at the kill, so the scheduler had to come back on a survivor.
-        Assert.NotEqual(ports[1], await SchedulerPortAsync());
+        Assert.NotEqual(ports[1], await _facts.SchedulerPortAsync());
     }
 
     [Fact]
@@ -80,7 +84,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await client.ReadAsync(count: 30);
 
         // A task lives on the silo that first called it: the client's gateway.
-        var gateway = await TaskPortAsync();
+        var gateway = await _facts.TaskPortAsync();
         silos[gateway].Process.Kill(entireProcessTree: true);
 
         var run = await client.FinishAsync();
@@ -101,7 +105,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
 
         // The newcomer publishes its load every second; it runs jobs long before the task ends.
-        var ran = await FirstEntryAsync(ports[1], e => e.Load.RunningJobs + e.Load.QueuedJobs > 0);
+        var ran = await _facts.FirstLoadAsync(ports[1], e => e.Load.RunningJobs + e.Load.QueuedJobs > 0);
         Assert.True(ran.Load.RunningJobs + ran.Load.QueuedJobs > 0);
         Assert.Equal(new GridRun(0, Expected(400), string.Empty), await client.FinishAsync());
     }
@@ -115,18 +119,18 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         // Other work on the machine: a shell loop spinning on one core keeps the CPU above a's threshold.
         using var spinner = CpuSpinner.Start();
-        var high = await FirstEntryAsync(ports[0], e => e.Load.CpuPercent > 20);
+        var high = await _facts.FirstLoadAsync(ports[0], e => e.Load.CpuPercent > 20);
 
-        // Silos re-read the table every second: two seconds on, every view holds a's high CPU.
-        await FirstEntryAsync(ports[0], e => e.Load.CpuPercent > 20 && e.IAmAliveTime > high.IAmAliveTime.AddSeconds(2));
+        // Silos re-read the load board every second: two seconds on, every view holds a's high CPU.
+        await _facts.FirstLoadAsync(ports[0], e => e.Load.CpuPercent > 20 && e.Time > high.Time.AddSeconds(2));
 
         // The task lives on a, the silo the client talks to; its jobs must all run on b.
         await using var client = StreamingClient.Start(Modules.Busy(20), ports[0], items: 40);
         Assert.Equal(new GridRun(0, Expected(40), string.Empty), await client.FinishAsync());
         var finished = DateTimeOffset.UtcNow;
 
-        var onB = await FirstEntryAsync(ports[1], e => e.Load.JobsRun >= 40);
-        var onA = await FirstEntryAsync(ports[0], e => e.IAmAliveTime > finished);
+        var onB = await _facts.FirstLoadAsync(ports[1], e => e.Load.JobsRun >= 40);
+        var onA = await _facts.FirstLoadAsync(ports[0], e => e.Time > finished);
         Assert.Equal((0L, 40L), (onA.Load.JobsRun, onB.Load.JobsRun));
     }
 
@@ -138,7 +142,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         // a's only runner takes a long job (it outlasts the test), and a holds a credit for one more job.
         await using var longTask = StreamingClient.Start(Modules.Busy(50_000), ports[0], items: 1);
-        await FirstEntryAsync(ports[0], e => e.Load.RunningJobs == 1);
+        await _facts.FirstLoadAsync(ports[0], e => e.Load.RunningJobs == 1);
         await using var b = await SiloProcess.StartAsync(_redis.Address, _cluster, ports[1], "b");
 
         // New short jobs go to b, the silo with a free runner; none waits behind a's long job.
@@ -146,43 +150,9 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         Assert.Equal(new GridRun(0, Expected(30), string.Empty), await client.FinishAsync());
         var finished = DateTimeOffset.UtcNow;
 
-        var onB = await FirstEntryAsync(ports[1], e => e.Load.JobsRun >= 30);
-        var onA = await FirstEntryAsync(ports[0], e => e.IAmAliveTime > finished);
+        var onB = await _facts.FirstLoadAsync(ports[1], e => e.Load.JobsRun >= 30);
+        var onA = await _facts.FirstLoadAsync(ports[0], e => e.Time > finished);
         Assert.Equal((0L, 1, 30L), (onA.Load.JobsRun, onA.Load.RunningJobs + onA.Load.QueuedJobs, onB.Load.JobsRun));
-    }
-
-    /// <summary>Reads the membership table until the row of the silo on <paramref name="port"/> matches.</summary>
-    private async Task<MembershipEntry> FirstEntryAsync(int port, Func<MembershipEntry, bool> match)
-    {
-        using var connection = new Runtime.Redis.RedisConnection(Microsoft.Extensions.Options.Options.Create(new Runtime.Redis.RedisOptions { Configuration = _redis.Address, ClusterId = _cluster }));
-        var table = new Runtime.Redis.RedisMembershipTable(connection);
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        while (true)
-        {
-            var entry = (await table.ReadAllAsync()).Entries.Select(e => e.Entry).Single(e => e.Address.Port == port);
-            if (match(entry))
-            {
-                return entry;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the silo on port {port} published no matching row within {Eventually.Limit.TotalSeconds} s; last: {entry.Load} at {entry.IAmAliveTime:O}");
-
-            // Pacing between reads of the table; each read is the event awaited.
-            await Task.Delay(100);
-        }
-    }
-
-    private async Task<int> TaskPortAsync()
-    {
-        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
-        var key = redis.GetServer(_redis.Address).Keys(pattern: $"{_cluster}:directory:{{task/*").Single();
-        return SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync(key))!).Port;
-    }
-
-    private async Task<int> SchedulerPortAsync()
-    {
-        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
-        return SiloAddress.Parse((string)(await redis.GetDatabase().StringGetAsync($"{_cluster}:directory:{{scheduler/default}}"))!).Port;
     }
 
     [Fact]

@@ -11,10 +11,14 @@ public sealed class LocalGridTests
     public async Task Up_RunsATaskThroughTheFirstSilo_ShowsItsStatus_AndComesDown()
     {
         var gridPort = Ports.FreeRange(3);
+        var siloPort = Ports.FreeRange(3);
+        var httpPort = Ports.FreeRange(3);
         var redisPort = Ports.Free();
         var settings = new Dictionary<string, string>
         {
             ["GRID_PORT"] = gridPort.ToString(CultureInfo.InvariantCulture),
+            ["SILO_PORT"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["HTTP_PORT"] = httpPort.ToString(CultureInfo.InvariantCulture),
             ["REDIS_PORT"] = redisPort.ToString(CultureInfo.InvariantCulture),
             ["LOCAL_GRID_DIR"] = Directory.CreateTempSubdirectory("gridactors-local-grid-").FullName,
         };
@@ -33,7 +37,7 @@ public sealed class LocalGridTests
             Assert.Equal(0, status.ExitCode);
             Assert.Contains($"redis  running on 127.0.0.1:{redisPort}\n", status.Stdout, StringComparison.Ordinal);
             Assert.Contains($"silo3  running on 127.0.0.1:{gridPort + 2} (pid ", status.Stdout, StringComparison.Ordinal);
-            Assert.Matches(@"(?m)^silo2 +127\.0\.0\.1:\d+:\d+ +active ", status.Stdout);
+            Assert.Matches($@"(?m)^silo2 +127\.0\.0\.1:{gridPort + 1} +active ", status.Stdout);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using GridActors.Runtime.Redis;
+using System.Text.Json;
 using GridActors.Testing;
-using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace GridActors.Cli.Tests;
 
@@ -18,7 +18,9 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        _silo = Process.Start(GridProcess.StartInfo("silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", Port, "--secret", "s3cret", "--cpus", "2", "--name", "test-silo"))!;
+        _silo = Process.Start(GridProcess.StartInfo(
+            "silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", Port, "--silo-port", FreePort(), "--http-port", FreePort(),
+            "--secret", "s3cret", "--cpus", "2", "--name", "test-silo"))!;
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _silo.ErrorDataReceived += (_, e) =>
         {
@@ -57,6 +59,8 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
 
     private string Port => _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    private static string FreePort() => Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task Run_ThroughRedis_AndDirectly_PrintsResultsInInputOrder()
     {
@@ -91,9 +95,15 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
         await _silo.WaitForExitAsync().WaitAsync(Eventually.Limit);
 
         Assert.Equal(0, _silo.ExitCode);
-        using var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = _redis.Address, ClusterId = _cluster }));
-        var row = (await new RedisMembershipTable(connection).ReadAllAsync()).Entries.Single().Entry;
-        Assert.Equal((SiloStatus.Dead, "test-silo"), (row.Status, row.Name));
+
+        // The silo's row in Orleans' membership table in Redis (a hash of JSON rows, and its version).
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        var rows = (await redis.GetDatabase().HashGetAllAsync($"{_cluster}/members/{_cluster}"))
+            .Where(f => f.Name != "Version")
+            .Select(f => JsonDocument.Parse((string)f.Value!).RootElement)
+            .ToList();
+        var row = Assert.Single(rows);
+        Assert.Equal(("test-silo", 6), (row.GetProperty("SiloName").GetString(), row.GetProperty("Status").GetInt32()));
     }
 
     [Fact]

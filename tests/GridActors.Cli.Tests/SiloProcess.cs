@@ -12,11 +12,15 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public Process Process { get; }
 
-    /// <summary>Starts `grid silo --cpus 1` and waits until it has joined; <paramref name="options"/> are added to its command line.</summary>
+    /// <summary>
+    /// Starts `grid silo --cpus 1` with its gateway on <paramref name="port"/> (its silo and HTTP ports
+    /// on other free ports) and waits until it has joined; <paramref name="options"/> are added to its command line.
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name, params string[] options)
     {
+        static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var silo = new SiloProcess(Process.Start(GridProcess.StartInfo([
-            "silo", "--redis", redis, "--cluster", cluster, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "silo", "--redis", redis, "--cluster", cluster, "--port", Text(port), "--silo-port", Text(Testing.Ports.Free()), "--http-port", Text(Testing.Ports.Free()),
             "--secret", "s3cret", "--cpus", "1", "--name", name, .. options]))!);
         silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo.Process.OutputDataReceived += (_, _) => { };

@@ -1,6 +1,8 @@
 using GridActors.Grains.Storage;
+using GridActors.Grains.Tasks;
 using GridActors.Grid;
 using GridActors.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GridActors.Grains.Tests;
 

@@ -1,8 +1,6 @@
 using GridActors.Grains.Storage;
 using GridActors.Grid;
-using GridActors.Runtime.Redis;
 using GridActors.Testing;
-using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains.Tests;
 
@@ -31,6 +29,20 @@ public abstract class TaskStoreContract
 
         Assert.Equal(new ResultCounts(1, 1), await Store.CountAsync("t"));
         Assert.Equal([Done(0), new JobReport(1, "1", null, "Error: boom", JobErrorKind.Script), null], await Store.ReadResultsAsync("t", 0, 3));
+    }
+
+    [Fact]
+    public async Task ABatchOfResults_StoresEachNewOne_AndCountsThemOnce()
+    {
+        await Store.AddItemsAsync("t", 0, ["a", "b", "c"]);
+        Assert.True(await Store.AddResultAsync("t", Done(1)));
+
+        var stored = await Store.AddResultsAsync("t", [Done(0), Done(1) with { Result = "other" }, new JobReport(2, "c", null, "Error: boom", JobErrorKind.Script), Done(0)]);
+
+        Assert.Equal([true, false, true, false], stored);
+        Assert.Equal(new ResultCounts(2, 1), await Store.CountAsync("t"));
+        Assert.Empty(await Store.ReadItemsAsync("t", 0, 3));
+        Assert.Equal([Done(0), Done(1)], (await Store.ReadResultsAsync("t", 0, 2)).ToList());
     }
 
     [Fact]
@@ -95,7 +107,7 @@ public sealed class InMemoryTaskStoreTests : TaskStoreContract
 
 public sealed class RedisTaskStoreTests(RedisServer redis) : TaskStoreContract, IClassFixture<RedisServer>, IDisposable
 {
-    private readonly RedisConnection _connection = new(Options.Create(new RedisOptions { Configuration = redis.Address, ClusterId = "test-" + Guid.NewGuid().ToString("N")[..8] }));
+    private readonly GridRedis _connection = new(redis.Address, "test-" + Guid.NewGuid().ToString("N")[..8]);
 
     protected override ITaskStore Store => new RedisTaskStore(_connection);
 
@@ -106,9 +118,15 @@ public sealed class RedisTaskStoreTests(RedisServer redis) : TaskStoreContract, 
         await Store.AddResultAsync("t", Done(1));
 
         var server = _connection.Database.Multiplexer.GetServer(redis.Address);
-        var keys = server.Keys(pattern: $"{_connection.Keys.ClusterId}:*").Select(k => (string)k!).Order().ToList();
-        Assert.Equal([$"{_connection.Keys.ClusterId}:task:{{t}}:items", $"{_connection.Keys.ClusterId}:task:{{t}}:meta", $"{_connection.Keys.ClusterId}:task:{{t}}:results"], keys);
+        var keys = server.Keys(pattern: $"{_connection.ClusterId}:*").Select(k => (string)k!).Order().ToList();
+        Assert.Equal([$"{_connection.ClusterId}:task:{{t}}:items", $"{_connection.ClusterId}:task:{{t}}:meta", $"{_connection.ClusterId}:task:{{t}}:results"], keys);
     }
 
     public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>One result at a time, as most of the contract's cases store them.</summary>
+internal static class TaskStoreExtensions
+{
+    public static async Task<bool> AddResultAsync(this ITaskStore store, string taskId, JobReport report) => (await store.AddResultsAsync(taskId, [report]))[0];
 }

@@ -1,0 +1,24 @@
+namespace GridActors.Grid;
+
+/// <summary>The outcome of one attempt of a job, as its volunteer hands it to the task.</summary>
+/// <param name="Index">The item's index.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="Volunteer">Who ran it.</param>
+/// <param name="Result">The result as JSON text, when it succeeded.</param>
+/// <param name="Error">The error, when it failed.</param>
+/// <param name="ErrorKind">The kind of error.</param>
+[GenerateSerializer, Immutable, Alias("grid.job-outcome")]
+public sealed record JobOutcome(
+    [property: Id(0)] long Index,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string Volunteer,
+    [property: Id(3)] string? Result,
+    [property: Id(4)] string? Error,
+    [property: Id(5)] JobErrorKind ErrorKind)
+{
+    /// <summary>Whether the attempt produced a result.</summary>
+    public bool Succeeded => Error is null;
+
+    /// <summary>Whether another attempt may succeed where this one failed.</summary>
+    public bool Retryable => Error is not null && ErrorKind is JobErrorKind.Timeout or JobErrorKind.Memory or JobErrorKind.Lost;
+}

@@ -1,0 +1,21 @@
+namespace GridActors.Grid;
+
+/// <summary>What a volunteer has done (Pando's monitoring).</summary>
+/// <param name="Volunteer">The volunteer id.</param>
+/// <param name="Runners">Runner processes (donated CPUs).</param>
+/// <param name="Running">Jobs running now.</param>
+/// <param name="Queued">Jobs accepted and not started.</param>
+/// <param name="ItemsDone">Jobs finished, with a result or an error.</param>
+/// <param name="CpuTime">CPU time its runners spent on jobs.</param>
+/// <param name="JobTime">The time its jobs took, one by one: mean, standard deviation, least and most, in milliseconds.</param>
+/// <param name="Uptime">How long the volunteer has been serving.</param>
+[GenerateSerializer, Immutable, Alias("grid.volunteer-stats")]
+public sealed record VolunteerStats(
+    [property: Id(0)] string Volunteer,
+    [property: Id(1)] int Runners,
+    [property: Id(2)] int Running,
+    [property: Id(3)] int Queued,
+    [property: Id(4)] long ItemsDone,
+    [property: Id(5)] TimeSpan CpuTime,
+    [property: Id(6)] Spread JobTime,
+    [property: Id(7)] TimeSpan Uptime);

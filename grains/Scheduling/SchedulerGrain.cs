@@ -1,0 +1,239 @@
+using GridActors.Grains.Diagnostics;
+using GridActors.Grains.Silos;
+using GridActors.Grid;
+using Microsoft.Extensions.Logging;
+
+namespace GridActors.Grains.Scheduling;
+
+/// <summary>
+/// The queue of pending jobs and the credits (free slots) of the volunteers. Placement goes to the
+/// volunteers of the lowest-load silos first, by the load each silo publishes on the
+/// <see cref="ISiloLoadBoard"/>; a silo that Orleans' membership does not hold as Active, or whose CPU
+/// use by other work is above its threshold, gets nothing until that changes. A batch goes out without
+/// holding up the scheduler's turns; once its volunteer has taken it, each task is told where its jobs
+/// went, and until then the scheduler still answers for them.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed partial class SchedulerGrain(
+    IClusterMembershipService membership,
+    ISiloLoadBoard loads,
+    ILocalSiloDetails silo,
+    GridTelemetry telemetry,
+    ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
+{
+    private readonly JobQueue _queue = new();
+    private readonly Dictionary<string, VolunteerCredit> _volunteers = new(StringComparer.Ordinal);
+
+    // Attempts on their way to a volunteer, with its silo: from the send until their task has heard
+    // where they went. Meanwhile their task finds no holder but the scheduler, which answers for them
+    // unless the silo they went to has died.
+    private readonly Dictionary<(string TaskId, long Index), (int Attempt, SiloAddress Silo)> _sending = [];
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A new activation (the first, or one after the last one's silo died) knows no volunteer: each
+        // live silo's volunteer is asked to announce its free slots now rather than at its next period.
+        _ = AskForAnnouncementsAsync();
+        return Task.CompletedTask;
+    }
+
+    public Task EnqueueAsync(IReadOnlyList<JobTicket> tickets)
+    {
+        foreach (var ticket in tickets)
+        {
+            _queue.Add(ticket);
+        }
+
+        Place();
+        return Task.CompletedTask;
+    }
+
+    public Task RequestWorkAsync(WorkRequest request)
+    {
+        if (!_volunteers.TryGetValue(request.Volunteer, out var volunteer))
+        {
+            volunteer = new VolunteerCredit(request.Volunteer, request.Silo);
+            _volunteers[request.Volunteer] = volunteer;
+        }
+
+        volunteer.Silo = request.Silo;
+        volunteer.Credits = request.Absolute ? request.Credits : volunteer.Credits + request.Credits;
+        Place();
+        return Task.CompletedTask;
+    }
+
+    public Task CancelTaskAsync(string taskId)
+    {
+        _queue.Drop(taskId);
+
+        // The volunteers are told outside this turn: the scheduler never waits on a grain that may be
+        // waiting on it.
+        foreach (var volunteer in _volunteers.Values)
+        {
+            _ = StopAsync(volunteer.Id, taskId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(string volunteer, string taskId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IVolunteerGrain>(volunteer).CancelTaskAsync(taskId);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Its silo is gone, and the task's jobs with it.
+            LogSendFailed(logger, volunteer, exception.Message);
+        }
+    }
+
+    public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs)
+    {
+        var live = membership.CurrentSnapshot;
+        return Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(job =>
+            !_queue.Holds(taskId, job)
+            && !(_sending.TryGetValue((taskId, job.Index), out var sent) && sent.Attempt == job.Attempt
+                 && (!live.Members.TryGetValue(sent.Silo, out var member) || member.Status != SiloStatus.Dead)))]);
+    }
+
+    public Task<SchedulerStatus> GetStatusAsync() =>
+        Task.FromResult(new SchedulerStatus(_queue.Count, _volunteers.Values.ToDictionary(v => v.Id, v => v.Credits, StringComparer.Ordinal), silo.SiloAddress));
+
+    private void Place()
+    {
+        if (_queue.Count == 0)
+        {
+            return;
+        }
+
+        var members = membership.CurrentSnapshot.Members;
+        var published = loads.Current;
+        var candidates = _volunteers.Values
+            .Where(v => v.Credits > 0 && members.TryGetValue(v.Silo, out var member) && member.Status == SiloStatus.Active)
+            .Select(v => (Volunteer: v, Load: published.TryGetValue(v.Silo, out var load) ? load.Load : SiloLoad.None))
+            .Where(c => c.Load.CpuPercent <= c.Load.MaxCpuPercent)
+            .OrderBy(c => Utilisation(c.Load))
+            .ThenBy(c => c.Load.CpuPercent)
+            .Select(c => c.Volunteer)
+            .ToList();
+
+        foreach (var volunteer in candidates)
+        {
+            if (_queue.Count == 0)
+            {
+                break;
+            }
+
+            var batch = _queue.Take(volunteer.Credits);
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            volunteer.Credits -= batch.Count;
+            foreach (var ticket in batch)
+            {
+                _sending[(ticket.TaskId, ticket.Index)] = (ticket.Attempt, volunteer.Silo);
+            }
+
+            telemetry.JobsPlaced.Add(batch.Count);
+            _ = SendAsync(volunteer, batch);
+        }
+    }
+
+    /// <summary>
+    /// Hands a batch to its volunteer, then tells each task where its jobs went. A batch the volunteer
+    /// refuses, or that cannot reach it (its silo is gone), is queued again at once, and the volunteer
+    /// gets nothing more until it asks again.
+    /// </summary>
+    private async Task SendAsync(VolunteerCredit volunteer, List<JobTicket> batch)
+    {
+        bool taken;
+        try
+        {
+            taken = await GrainFactory.GetGrain<IVolunteerGrain>(volunteer.Id).RunAsync(batch);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogSendFailed(logger, volunteer.Id, exception.Message);
+            taken = false;
+        }
+
+        if (!taken)
+        {
+            volunteer.Credits = 0;
+            foreach (var ticket in batch.Where(IsSending))
+            {
+                _sending.Remove((ticket.TaskId, ticket.Index));
+                if (!_queue.Holds(ticket.TaskId, ticket.Job))
+                {
+                    _queue.Add(ticket);
+                }
+            }
+
+            Place();
+            return;
+        }
+
+        await Task.WhenAll(batch.GroupBy(t => t.TaskId, StringComparer.Ordinal).Select(g => TellAsync(g.Key, volunteer, [.. g])));
+    }
+
+    private async Task TellAsync(string taskId, VolunteerCredit volunteer, List<JobTicket> tickets)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ITaskGrain>(taskId).PlacedAsync(volunteer.Id, volunteer.Silo, [.. tickets.Select(t => t.Job)]);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The task's silo died: its next activation starts the unfinished jobs again anyway.
+            LogTellFailed(logger, taskId, exception.Message);
+        }
+        finally
+        {
+            foreach (var ticket in tickets.Where(IsSending))
+            {
+                _sending.Remove((ticket.TaskId, ticket.Index));
+            }
+        }
+    }
+
+    private bool IsSending(JobTicket ticket) =>
+        _sending.TryGetValue((ticket.TaskId, ticket.Index), out var sent) && sent.Attempt == ticket.Attempt;
+
+    private async Task AskForAnnouncementsAsync()
+    {
+        foreach (var member in membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IVolunteerGrain>(member.SiloAddress.ToParsableString()).AnnounceAsync();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // That volunteer announces itself on its own period.
+                LogSendFailed(logger, member.SiloAddress.ToParsableString(), exception.Message);
+            }
+        }
+    }
+
+    private static double Utilisation(SiloLoad load) =>
+        load.Capacity <= 0 ? double.MaxValue : (double)(load.RunningJobs + load.QueuedJobs) / load.Capacity;
+
+    [LoggerMessage(EventId = 530, Level = LogLevel.Debug, Message = "Sending to volunteer {Volunteer} failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string volunteer, string reason);
+
+    [LoggerMessage(EventId = 531, Level = LogLevel.Debug, Message = "Telling task {Task} where its jobs went failed: {Reason}")]
+    private static partial void LogTellFailed(ILogger logger, string task, string reason);
+
+    private sealed class VolunteerCredit(string id, SiloAddress silo)
+    {
+        public string Id { get; } = id;
+
+        public SiloAddress Silo { get; set; } = silo;
+
+        public int Credits { get; set; }
+    }
+}

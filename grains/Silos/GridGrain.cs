@@ -1,0 +1,62 @@
+using GridActors.Grains.Storage;
+using GridActors.Grid;
+using Orleans.Concurrency;
+
+namespace GridActors.Grains.Silos;
+
+/// <summary>The grid as a whole, for grid status, grid volunteers and grid usage: read from the task store, Orleans' membership and the load board.</summary>
+[StatelessWorker]
+internal sealed class GridGrain(ITaskStore store, IClusterMembershipService membership, ISiloLoadBoard loads, TimeProvider time) : Grain, IGridGrain
+{
+    /// <summary>How long a volunteer or the scheduler may take to answer before a silo is shown without its figures.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
+
+    public Task<IReadOnlyList<string>> ListTasksAsync() => store.ListAsync();
+
+    public async Task<IReadOnlyList<SiloInfo>> GetSilosAsync()
+    {
+        SiloAddress? scheduler = null;
+        try
+        {
+            scheduler = (await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).GetStatusAsync().WaitAsync(AnswerTimeout, time)).Silo;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Shown without the scheduler's whereabouts.
+        }
+
+        return [.. Silos().Select(s => s.Info with { Scheduler = s.Address.Equals(scheduler) })];
+    }
+
+    public async Task<IReadOnlyList<VolunteerInfo>> GetVolunteersAsync()
+    {
+        var silos = Silos().Where(s => s.Info.Status == nameof(SiloStatus.Active)).ToList();
+        var stats = await Task.WhenAll(silos.Select(async silo =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IVolunteerGrain>(silo.Address.ToParsableString()).GetStatsAsync().WaitAsync(AnswerTimeout, time);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                return null;
+            }
+        }));
+        return [.. silos.Select((silo, i) => new VolunteerInfo(silo.Info, stats[i]))];
+    }
+
+    private IEnumerable<(SiloAddress Address, SiloInfo Info)> Silos()
+    {
+        var published = loads.Current;
+        return membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status != SiloStatus.Dead)
+            .Select(m =>
+            {
+                var load = published.GetValueOrDefault(m.SiloAddress);
+                var address = string.IsNullOrEmpty(load?.Gateway) ? $"{m.SiloAddress.Endpoint.Address}:{m.SiloAddress.Endpoint.Port}" : load.Gateway;
+                return (m.SiloAddress, new SiloInfo(address, m.Name, m.Status.ToString(), load?.Load ?? SiloLoad.None, load?.Time ?? default));
+            })
+            .OrderBy(s => s.Item2.Name, StringComparer.Ordinal)
+            .ThenBy(s => s.Item2.Address, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,270 @@
+using System.Threading.Channels;
+using GridActors.Grains.Runners;
+using GridActors.Grid;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GridActors.Grains.Volunteers;
+
+/// <summary>
+/// A silo's contribution of CPU: takes jobs from the scheduler, runs them in the silo's
+/// <see cref="RunnerPool"/>, hands each outcome to its task, and asks for more work as slots free up.
+/// It asks for about <see cref="GridOptions.PrefetchTime"/> of work per runner, judged from the jobs it
+/// has run, so trivial jobs stream and long ones spread. Runners finish jobs on their own threads; the
+/// outcomes reach the grain through a channel it reads in its own context, so every piece of its state
+/// changes inside the grain. It calls the scheduler and the tasks outside its turns, and so never waits
+/// on a grain that may be waiting on it.
+/// </summary>
+[SiloBoundPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+internal sealed partial class VolunteerGrain(
+    RunnerPool pool,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    IOptions<GridOptions> options,
+    ILogger<VolunteerGrain> logger) : Grain, IVolunteerGrain
+{
+    private readonly Channel<(JobTicket Ticket, RunnerResult Result)> _finished = Channel.CreateUnbounded<(JobTicket, RunnerResult)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<(string TaskId, long Index), int> _holding = [];
+    private readonly Dictionary<string, List<JobOutcome>> _toHandOver = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _handingOver = new(StringComparer.Ordinal);
+    private readonly JobTimes _times = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly long _started = time.GetTimestamp();
+    private IGrainTimer? _announcements;
+    private Task _reading = Task.CompletedTask;
+    private int _outstanding;
+    private int _creditsGranted;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private GridOptions Options => options.Value;
+
+    private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _reading = ReadFinishedAsync();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _announcements?.Dispose();
+        await _stopping.CancelAsync();
+        await _reading;
+    }
+
+    public Task StartAsync()
+    {
+        var period = Options.VolunteerAnnouncePeriod;
+        _announcements ??= this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+        return AnnounceAsync();
+    }
+
+    /// <summary>Tells the scheduler every slot free now, replacing what it held: a new scheduler activation learns this volunteer, and drift in the credits is mended.</summary>
+    public Task AnnounceAsync()
+    {
+        var free = Math.Max(0, Target() - _outstanding);
+        _creditsGranted = free;
+        Ask(new WorkRequest(Id, silo.SiloAddress, free, Absolute: true));
+        return Task.CompletedTask;
+    }
+
+    public async Task<bool> RunAsync(IReadOnlyList<JobTicket> tickets)
+    {
+        _creditsGranted = Math.Max(0, _creditsGranted - tickets.Count);
+        if (_outstanding >= pool.Size && pool.AllBusyFor(Options.PrefetchTime))
+        {
+            // Every runner is held by a job that is taking its time: these would wait behind it while
+            // another silo may have a runner free. The scheduler takes them back, with this volunteer's
+            // credits; it asks again when a runner frees.
+            _creditsGranted = 0;
+            return false;
+        }
+
+        foreach (var ticket in tickets)
+        {
+            _holding[(ticket.TaskId, ticket.Index)] = ticket.Attempt;
+            _outstanding++;
+            if (!pool.HasModule(ticket.ModuleHash))
+            {
+                var module = await GrainFactory.GetGrain<IModuleGrain>(ticket.ModuleHash).GetAsync();
+                if (module is null)
+                {
+                    _finished.Writer.TryWrite((ticket, new RunnerResult(null, $"module {ticket.ModuleHash} is not stored in the grid", JobErrorKind.Module, TimeSpan.Zero)));
+                    continue;
+                }
+
+                pool.AddModule(ticket.ModuleHash, module.Name, module.Source);
+            }
+
+            pool.Submit(new RunnerJob(ticket.ModuleHash, ticket.Item, ticket.Timeout, (_, result) => _finished.Writer.TryWrite((ticket, result)))
+            {
+                Key = JobKeys.Of(ticket.TaskId, ticket.Index),
+            });
+        }
+
+        return true;
+    }
+
+    public Task CancelTaskAsync(string taskId)
+    {
+        var prefix = taskId + "/";
+        pool.Cancel(job => job.Key?.StartsWith(prefix, StringComparison.Ordinal) == true);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) =>
+        Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(j => !_holding.TryGetValue((taskId, j.Index), out var held) || held != j.Attempt)]);
+
+    public Task<VolunteerStats> GetStatsAsync()
+    {
+        var (running, queued, _) = pool.GetWorkload();
+        return Task.FromResult(new VolunteerStats(Id, pool.Size, running, queued, _times.Count, _times.Busy, _times.Spread(), time.GetElapsedTime(_started)));
+    }
+
+    /// <summary>Takes finished jobs from the runners, in the grain's own context, and queues their outcomes for their tasks.</summary>
+    private async Task ReadFinishedAsync()
+    {
+        var reader = _finished.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                while (reader.TryRead(out var done))
+                {
+                    _outstanding--;
+                    _times.Add(done.Result.Elapsed);
+                    var (ticket, result) = done;
+                    Queue(ticket.TaskId, new JobOutcome(ticket.Index, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind));
+                }
+
+                var credits = RequestCredits();
+                if (credits > 0)
+                {
+                    Ask(new WorkRequest(Id, silo.SiloAddress, credits));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The silo stops.
+        }
+    }
+
+    /// <summary>Queues an outcome for its task; one hand-over per task is under way at a time, and outcomes that come meanwhile go in the next.</summary>
+    private void Queue(string taskId, JobOutcome outcome)
+    {
+        if (!_toHandOver.TryGetValue(taskId, out var outcomes))
+        {
+            outcomes = [];
+            _toHandOver[taskId] = outcomes;
+        }
+
+        outcomes.Add(outcome);
+        if (_handingOver.Add(taskId))
+        {
+            _ = HandOverAsync(taskId);
+        }
+    }
+
+    private async Task HandOverAsync(string taskId)
+    {
+        while (_toHandOver.Remove(taskId, out var outcomes))
+        {
+            await HandOverAsync(taskId, outcomes);
+        }
+
+        _handingOver.Remove(taskId);
+    }
+
+    /// <summary>
+    /// Hands outcomes to their task, trying a few times over a few seconds when the task's silo does not
+    /// answer or the task could not take them (the grid's storage away, say): running the jobs again
+    /// would cost more. The call returns once the task has taken the outcomes, and the jobs count as
+    /// held here until then. Outcomes that cannot be handed over are not lost work for good: once they
+    /// are given up on, the task's lease check finds the attempts gone and reissues them.
+    /// </summary>
+    private async Task HandOverAsync(string taskId, List<JobOutcome> outcomes)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ITaskGrain>(taskId).CompleteAsync(outcomes);
+                break;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogHandOverFailed(logger, taskId, outcomes.Count, attempt, Options.HandOverAttempts, exception.Message);
+                if (attempt >= Options.HandOverAttempts || _stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time);
+            }
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            if (_holding.TryGetValue((taskId, outcome.Index), out var held) && held == outcome.Attempt)
+            {
+                _holding.Remove((taskId, outcome.Index));
+            }
+        }
+    }
+
+    /// <summary>Asks the scheduler for work outside this turn; a request that is lost is mended by the next announcement.</summary>
+    private void Ask(WorkRequest request) => _ = AskAsync(request);
+
+    private async Task AskAsync(WorkRequest request)
+    {
+        try
+        {
+            await Scheduler.RequestWorkAsync(request);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The scheduler's silo is unreachable; the next announcement finds its new activation.
+            LogAskFailed(logger, exception.Message);
+        }
+    }
+
+    /// <summary>Credits to ask for now. Small top-ups wait until a quarter of the target is free.</summary>
+    private int RequestCredits()
+    {
+        var target = Target();
+        var wanted = target - _outstanding - _creditsGranted;
+        if (wanted <= 0 || wanted < Math.Max(1, target / 4))
+        {
+            return 0;
+        }
+
+        _creditsGranted += wanted;
+        return wanted;
+    }
+
+    /// <summary>How many jobs to hold: about <see cref="GridOptions.PrefetchTime"/> of work per runner.</summary>
+    private int Target()
+    {
+        // Jobs held behind long-running ones would only wait there. (With fewer jobs out than runners,
+        // some runner is free: the pool need not be asked, on this path that every finished job takes.)
+        if (_outstanding >= pool.Size && pool.AllBusyFor(Options.PrefetchTime))
+        {
+            return pool.Size;
+        }
+
+        var perRunner = _times.AverageTicks <= 0
+            ? 2
+            : (int)Math.Clamp(Options.PrefetchTime.Ticks / _times.AverageTicks, 1, Options.MaxPrefetchPerRunner);
+        return pool.Size * Math.Max(perRunner, 1);
+    }
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Outcomes of {Count} jobs of task {Task} not handed over (try {Try} of {Tries}): {Reason}")]
+    private static partial void LogHandOverFailed(ILogger logger, string task, int count, int @try, int tries, string reason);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Debug, Message = "Asking the scheduler for work failed: {Reason}")]
+    private static partial void LogAskFailed(ILogger logger, string reason);
+}

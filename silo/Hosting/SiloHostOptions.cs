@@ -1,0 +1,44 @@
+namespace GridActors.Silo.Hosting;
+
+/// <summary>How `grid silo` joins a machine to a grid.</summary>
+public sealed class SiloHostOptions
+{
+    /// <summary>The grid's Redis: HOST:PORT, or a StackExchange.Redis configuration string (HOST:PORT,password=...,ssl=true). Required.</summary>
+    public string Redis { get; set; } = string.Empty;
+
+    /// <summary>The cluster id: Orleans' cluster and service id, and the prefix of the grid's own keys in Redis. Default: "grid".</summary>
+    public string Cluster { get; set; } = "grid";
+
+    /// <summary>The port clients connect to (Orleans' gateway): what --grid HOST:PORT names. Default: 11111.</summary>
+    public int Port { get; set; } = 11111;
+
+    /// <summary>The port other silos connect to (Orleans' silo-to-silo port). Default: <see cref="Port"/> + 1.</summary>
+    public int? SiloPort { get; set; }
+
+    /// <summary>The port of the silo's HTTP endpoint (/healthz; later the dashboard and browser volunteers). Default: <see cref="Port"/> + 2.</summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>The host other machines reach this silo at: an IP address or a name that resolves to one. Default: 127.0.0.1.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The cluster secret every connection must prove. Required.</summary>
+    public string Secret { get; set; } = string.Empty;
+
+    /// <summary>CPUs donated: runner processes. Default: every core.</summary>
+    public int Cpus { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The silo takes no new jobs while the machine's CPU use by other work is above this percentage. Default: 100.</summary>
+    public double MaxCpu { get; set; } = 100;
+
+    /// <summary>The silo's name. Default: the host name.</summary>
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>How long a task is kept after it ends before the grid deletes it. Default: 7 days.</summary>
+    public TimeSpan TaskRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The silo-to-silo port in use.</summary>
+    public int EffectiveSiloPort => SiloPort ?? Port + 1;
+
+    /// <summary>The HTTP port in use.</summary>
+    public int EffectiveHttpPort => HttpPort ?? Port + 2;
+}
