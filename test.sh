@@ -42,7 +42,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 # One test assembly at a time: on a 2-core machine, the cluster tests' busy silos would otherwise
 # starve the runner tests that hold jobs to time and memory limits.
-for project in tests/GridActors.Grains.Tests tests/GridActors.Cli.Tests; do
+for project in tests/GridActors.Grains.Tests tests/GridActors.Silo.Tests tests/GridActors.Cli.Tests; do
   dotnet test "$project" --no-build --nologo 2>&1 | tee -a "$log" || status=1
 done
 

@@ -108,17 +108,7 @@ internal sealed partial class SchedulerGrain(
             return;
         }
 
-        var members = membership.CurrentSnapshot.Members;
-        var published = loads.Current;
-        var candidates = _volunteers.Values
-            .Where(v => v.Credits > 0 && members.TryGetValue(v.Silo, out var member) && member.Status == SiloStatus.Active)
-            .Select(v => (Volunteer: v, Load: published.TryGetValue(v.Silo, out var load) ? load.Load : SiloLoad.None))
-            .Where(c => c.Load.CpuPercent <= c.Load.MaxCpuPercent)
-            .OrderBy(c => Utilisation(c.Load))
-            .ThenBy(c => c.Load.CpuPercent)
-            .Select(c => c.Volunteer)
-            .ToList();
-
+        var candidates = PlacementOrder.Rank(_volunteers.Values, v => v.Silo, v => v.Credits, membership.CurrentSnapshot.Members, loads.Current);
         foreach (var volunteer in candidates)
         {
             if (_queue.Count == 0)
@@ -218,9 +208,6 @@ internal sealed partial class SchedulerGrain(
             }
         }
     }
-
-    private static double Utilisation(SiloLoad load) =>
-        load.Capacity <= 0 ? double.MaxValue : (double)(load.RunningJobs + load.QueuedJobs) / load.Capacity;
 
     [LoggerMessage(EventId = 530, Level = LogLevel.Debug, Message = "Sending to volunteer {Volunteer} failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string volunteer, string reason);

@@ -100,17 +100,24 @@ public static class SecretHandshake
 
         await transport.Output.WriteAsync(Bytes([.. Magic, .. ours, (byte)cluster.Length, .. cluster]), cancellationToken);
 
+        // The magic first, on its own: anything else (an HTTP request, a port scan) is told apart at
+        // its first bytes, without waiting for more.
         byte[] hello;
         try
         {
-            hello = await ReadAsync(transport.Input, Magic.Length + 1 + NonceLength, cancellationToken);
+            if (!(await ReadAsync(transport.Input, Magic.Length, cancellationToken)).AsSpan().SequenceEqual(Magic))
+            {
+                return Verdict.NotAPeer;
+            }
+
+            hello = [.. Magic, .. await ReadAsync(transport.Input, 1 + NonceLength, cancellationToken)];
         }
         catch (ClusterSecretException)
         {
             return Verdict.NotAPeer;
         }
 
-        if (!hello.AsSpan(0, Magic.Length).SequenceEqual(Magic) || hello[Magic.Length] > (byte)Purpose.Probe)
+        if (hello[Magic.Length] > (byte)Purpose.Probe)
         {
             return Verdict.NotAPeer;
         }

@@ -203,6 +203,47 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         Assert.Empty(await redis.GetDatabase().SortedSetRangeByRankAsync($"{_cluster}:tasks"));
     }
 
+    [Fact]
+    public async Task RedisGoneForGood_TheClientSaysSoWithinAMinute_AndOnceRedisIsBack_NothingAcceptedIsLost()
+    {
+        var port = Ports.Free();
+        await using var silo = await SiloProcess.StartAsync(_redis.Address, _cluster, port, "a");
+        var grid = new[] { "--grid", $"127.0.0.1:{port}", "--secret", "s3cret" };
+        var submitted = await GridProcess.RunAsync(["submit", Modules.Busy(20), "--stdin", .. grid], stdin: Expected(200));
+        Assert.Equal(0, submitted.ExitCode);
+        var id = submitted.Stdout.Trim();
+
+        await _redis.StopAsync();
+        var waited = Stopwatch.StartNew();
+        var lost = await GridProcess.RunAsync(["results", id, "--follow", .. grid]);
+        waited.Stop();
+
+        Assert.Equal(3, lost.ExitCode);
+        Assert.StartsWith("grid: lost the grid: calls have failed for 60 s, the last with: ", lost.Stderr, StringComparison.Ordinal);
+        Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(90));
+
+        _redis.StartAgain();
+        Assert.Equal(new GridRun(0, Expected(200), string.Empty), await GridProcess.RunAsync(["results", id, "--follow", .. grid]));
+    }
+
+    [Fact]
+    public async Task ASiloStoppedWhileItsGrainsAreBusy_LogsNoError_AndExitsCleanly()
+    {
+        var port = Ports.Free();
+        await using var silo = await SiloProcess.StartAsync(_redis.Address, _cluster, port, "a");
+        var submitted = await GridProcess.RunAsync(["submit", Modules.Busy(20), "--stdin", "--grid", $"127.0.0.1:{port}", "--secret", "s3cret"], stdin: Expected(2000));
+        Assert.Equal(0, submitted.ExitCode);
+
+        using (var term = Process.Start("kill", ["-TERM", silo.Process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        await silo.Process.WaitForExitAsync().WaitAsync(Eventually.Limit);
+        Assert.Equal(0, silo.Process.ExitCode);
+        Assert.DoesNotContain(silo.Log, l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
+    }
+
     private static string Expected(int items) => string.Concat(Enumerable.Range(1, items).Select(i => $"{i}\n"));
 
     /// <summary>A process that keeps one core busy: other work, as the silos' CPU monitors see it.</summary>

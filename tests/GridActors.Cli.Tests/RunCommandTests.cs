@@ -29,6 +29,27 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_InterruptedWhileItsGridIsBusy_SaysSo_AndLogsNothingElse()
+    {
+        using var process = System.Diagnostics.Process.Start(GridProcess.StartInfo("run", Modules.Busy(20), "--stdin"))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        for (var i = 1; i <= 200; i++)
+        {
+            await process.StandardInput.WriteLineAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // A first result: the embedded grid is up and its grains are busy with the rest.
+        Assert.Equal("1", await process.StandardOutput.ReadLineAsync().WaitAsync(Testing.Eventually.Limit));
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync().WaitAsync(Testing.Eventually.Limit);
+        Assert.Equal((130, "grid: interrupted.\n"), (process.ExitCode, await stderr));
+    }
+
+    [Fact]
     public async Task Run_Stdin_RunsEveryLine()
     {
         var input = string.Concat(Enumerable.Range(1, 1000).Select(i => $"{i}\n"));

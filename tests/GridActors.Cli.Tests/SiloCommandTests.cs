@@ -11,6 +11,7 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
     private readonly RedisServer _redis;
     private readonly string _cluster = "cli-" + Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = Ports.Free();
+    private readonly int _siloPort = Ports.Free();
     private Process _silo = null!;
     private readonly List<string> _siloLog = [];
 
@@ -19,7 +20,7 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
     public async Task InitializeAsync()
     {
         _silo = Process.Start(GridProcess.StartInfo(
-            "silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", Port, "--silo-port", FreePort(), "--http-port", FreePort(),
+            "silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", Port, "--silo-port", Text(_siloPort), "--http-port", FreePort(),
             "--secret", "s3cret", "--cpus", "2", "--name", "test-silo"))!;
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _silo.ErrorDataReceived += (_, e) =>
@@ -59,7 +60,9 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
 
     private string Port => _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string FreePort() => Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string FreePort() => Text(Ports.Free());
+
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Run_ThroughRedis_AndDirectly_PrintsResultsInInputOrder()
@@ -85,6 +88,72 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
     }
 
     [Fact]
+    public async Task ASiloWithTheWrongSecret_IsRefusedBeforeItJoins_AndLeavesNoRowBehind()
+    {
+        var run = await GridProcess.RunAsync("silo", "--redis", _redis.Address, "--cluster", _cluster, "--port", FreePort(), "--silo-port", FreePort(), "--http-port", FreePort(), "--secret", "guess", "--cpus", "1", "--name", "intruder");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"grid: the silos of cluster '{_cluster}' use another secret: this silo's --secret does not match the verifier the grid keeps in Redis at {_redis.Address}. Give the grid's secret with --secret or GRIDACTORS_SECRET.\n", run.Stderr);
+        Assert.Equal(["test-silo"], (await MembershipRowsAsync()).Select(r => r.GetProperty("SiloName").GetString()));
+    }
+
+    [Fact]
+    public async Task AClientThroughRedis_WithTheWrongSecret_IsRefused()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "1", "--redis", _redis.Address, "--cluster", _cluster, "--secret", "guess");
+
+        Assert.Equal(new GridRun(3, string.Empty, "grid: The grid refused the cluster secret. Give the grid's secret with --secret or GRIDACTORS_SECRET.\n"), run);
+    }
+
+    [Fact]
+    public async Task GarbageAndAHugeFrame_OnTheSilosPorts_AreDropped_AndTheSiloServesOn()
+    {
+        foreach (var port in new[] { _port, _siloPort })
+        {
+            // What a stranger who knows only the address might send: an HTTP request, then a flood.
+            using (var client = new System.Net.Sockets.TcpClient())
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await client.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray());
+                // The silo's side of the handshake (its hello) and nothing more, then the close.
+                Assert.InRange(await ReadUntilClosedAsync(client.GetStream()), 1, 8 + 32 + 1 + 255);
+            }
+
+            using (var client = new System.Net.Sockets.TcpClient())
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                var flood = new byte[64 * 1024 * 1024];
+                Random.Shared.NextBytes(flood);
+                try
+                {
+                    await client.GetStream().WriteAsync(flood).AsTask().WaitAsync(Eventually.Limit);
+                }
+                catch (IOException)
+                {
+                    // The silo closed the connection on the flood: that is the point.
+                }
+            }
+        }
+
+        await Eventually.True(() => { lock (_siloLog) { return _siloLog.Count(l => l.Contains("Refused a connection from 127.0.0.1:", StringComparison.Ordinal)) >= 4; } }, "the silo logs each refusal with the peer's address");
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "1", "2", "--grid", $"127.0.0.1:{Port}", "--secret", "s3cret");
+        Assert.Equal(new GridRun(0, "1\n4\n", string.Empty), run);
+    }
+
+    /// <summary>Reads what the silo sends until it closes the connection; returns how many bytes it sent.</summary>
+    private static async Task<int> ReadUntilClosedAsync(Stream stream)
+    {
+        var buffer = new byte[4096];
+        var total = 0;
+        while (await stream.ReadAsync(buffer).AsTask().WaitAsync(Eventually.Limit) is var read and > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    [Fact]
     public async Task Sigterm_LeavesTheGrid_MarkingTheSiloDead()
     {
         using (var term = Process.Start("kill", ["-TERM", _silo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -96,14 +165,17 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
 
         Assert.Equal(0, _silo.ExitCode);
 
-        // The silo's row in Orleans' membership table in Redis (a hash of JSON rows, and its version).
-        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
-        var rows = (await redis.GetDatabase().HashGetAllAsync($"{_cluster}/members/{_cluster}"))
-            .Where(f => f.Name != "Version")
-            .Select(f => JsonDocument.Parse((string)f.Value!).RootElement)
-            .ToList();
-        var row = Assert.Single(rows);
+        var row = Assert.Single(await MembershipRowsAsync());
         Assert.Equal(("test-silo", 6), (row.GetProperty("SiloName").GetString(), row.GetProperty("Status").GetInt32()));
+    }
+
+    /// <summary>The rows of Orleans' membership table in Redis: a hash of JSON rows, beside its version.</summary>
+    private async Task<List<JsonElement>> MembershipRowsAsync()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        return [.. (await redis.GetDatabase().HashGetAllAsync($"{_cluster}/members/{_cluster}"))
+            .Where(f => f.Name != "Version")
+            .Select(f => JsonDocument.Parse((string)f.Value!).RootElement)];
     }
 
     [Fact]

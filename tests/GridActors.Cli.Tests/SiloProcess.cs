@@ -12,6 +12,18 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public Process Process { get; }
 
+    /// <summary>The lines the silo has written to stderr so far.</summary>
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
     /// <summary>
     /// Starts `grid silo --cpus 1` with its gateway on <paramref name="port"/> (its silo and HTTP ports
     /// on other free ports) and waits until it has joined; <paramref name="options"/> are added to its command line.

@@ -22,12 +22,24 @@ public sealed class RedisServer : IDisposable
     /// <summary>Stops Redis gracefully (it writes its append-only file) and starts it again on the same port and folder.</summary>
     public async Task RestartAsync()
     {
+        await StopAsync();
+        StartAgain();
+    }
+
+    /// <summary>Stops Redis gracefully; <see cref="StartAgain"/> brings it back with its data.</summary>
+    public async Task StopAsync()
+    {
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
 
         await _process.WaitForExitAsync().WaitAsync(Eventually.Limit);
+    }
+
+    /// <summary>Starts Redis again on the same port and folder, after <see cref="StopAsync"/>.</summary>
+    public void StartAgain()
+    {
         _process.Dispose();
         _process = Start();
     }

@@ -4,7 +4,7 @@ using GridActors.Grid;
 using GridActors.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GridActors.Grains.Tests;
+namespace GridActors.Grains.Tests.Tasks;
 
 public class ResultLogTests
 {
