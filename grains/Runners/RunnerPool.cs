@@ -21,6 +21,7 @@ public sealed partial class RunnerPool : IAsyncDisposable
     private readonly Slot[] _slots;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _watchdog;
+    private Task? _starting;
     private long _nextJobId;
     private long _jobsRun;
     private double _averageJobTicks;
@@ -48,8 +49,19 @@ public sealed partial class RunnerPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts every runner and waits until each is ready.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts every runner and waits until each is ready. Calling it again waits for the same start:
+    /// a host may start its runners early, beside its own start, and the silo's start awaits them.
+    /// </summary>
+    public Task StartAsync()
+    {
+        lock (_lock)
+        {
+            return _starting ??= Task.Run(StartRunnersAsync);
+        }
+    }
+
+    private async Task StartRunnersAsync()
     {
         await Task.WhenAll(_slots.Select(StartRunnerAsync));
         _watchdog = _time.CreateTimer(static s => ((RunnerPool)s!).Watch(), this, _options.WatchdogPeriod, _options.WatchdogPeriod);

@@ -70,7 +70,11 @@ public sealed class EmbeddedGrid : IAsyncDisposable
             silo.AddGridGrains(configureRunners);
             configureSilo?.Invoke(silo);
         });
-        return builder.Build();
+        var host = builder.Build();
+
+        // The runners start now, beside Orleans' own start; the silo waits for them before it is Active.
+        _ = host.Services.GetRequiredService<RunnerPool>().StartAsync();
+        return host;
     }
 
     private static int FreeLoopbackPort()

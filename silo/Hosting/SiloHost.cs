@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GridActors.Grains;
+using GridActors.Grains.Runners;
 using GridActors.Grains.Storage;
 using GridActors.Silo.Security;
 using GridActors.Silo.Telemetry;
@@ -95,6 +96,9 @@ public static class SiloHost
         TelemetryExport.AddIfConfigured(builder.Services);
 
         var app = builder.Build();
+
+        // The runners start now, beside Orleans' own start; the silo waits for them before it is Active.
+        _ = app.Services.GetRequiredService<RunnerPool>().StartAsync();
         app.MapGet(HealthPath, (HttpContext context) =>
         {
             var services = context.RequestServices;
