@@ -15,6 +15,14 @@ public interface ITaskGrain : IGrainWithStringKey
     Task CreateAsync(TaskSpec spec);
 
     /// <summary>
+    /// Creates the task with its first items (indexes 0 on) in one call, which is one write of the
+    /// task's state rather than two: how a client submits. Submitting again with the same spec adds
+    /// what <see cref="AddItemsAsync"/> would add from index 0.
+    /// </summary>
+    [Alias("submit")]
+    Task<AddItemsResult> SubmitAsync(TaskSpec spec, IReadOnlyList<string> items, bool last);
+
+    /// <summary>
     /// Adds items. <paramref name="firstIndex"/> is the index of the first item of the batch, so a
     /// retried batch is not added twice. <paramref name="last"/> says the input is complete.
     /// </summary>

@@ -30,8 +30,7 @@ for (var i = 0; i < warmup + tasks; i++)
 {
     var task = grains.GetGrain<ITaskGrain>("latency-" + Guid.NewGuid().ToString("N")[..12]);
     var started = Stopwatch.GetTimestamp();
-    await task.CreateAsync(spec);
-    await task.AddItemsAsync(0, [i.ToString(CultureInfo.InvariantCulture)], last: true);
+    await task.SubmitAsync(spec, [i.ToString(CultureInfo.InvariantCulture)], last: true);
     while ((await task.ReadResultsAsync(0, 1, TimeSpan.FromSeconds(5))).Results.Count == 0)
     {
     }

@@ -20,13 +20,19 @@ internal sealed class TaskSession(GridLink link, string taskId, int window = 16_
     public async Task<string?> RunAsync(ModuleSource module, string moduleHash, TaskOptions options, ChannelReader<string> items, Action<IReadOnlyList<JobReport>> onResults, CancellationToken cancellationToken)
     {
         await link.CallAsync(g => g.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source), cancellationToken);
-        await link.CallAsync(g => Task(g).CreateAsync(new TaskSpec(moduleHash, module.Name, options)), cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sending = SendAsync(items, stop.Token);
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sending = SendAsync(new TaskSpec(moduleHash, module.Name, options), items, created, stop.Token);
         try
         {
-            var moduleError = await ReceiveAsync(onResults, sending, stop.Token);
-            return moduleError;
+            // Results are read once the task exists: its first batch of items creates it.
+            await System.Threading.Tasks.Task.WhenAny(created.Task, sending);
+            if (sending.IsFaulted || sending.IsCanceled)
+            {
+                await sending;
+            }
+
+            return await ReceiveAsync(onResults, sending, stop.Token);
         }
         finally
         {
@@ -46,21 +52,27 @@ internal sealed class TaskSession(GridLink link, string taskId, int window = 16_
     public async Task SubmitAsync(ModuleSource module, string moduleHash, TaskOptions options, ChannelReader<string> items, CancellationToken cancellationToken)
     {
         await link.CallAsync(g => g.GetGrain<IModuleGrain>(moduleHash).StoreAsync(module.Name, module.Source), cancellationToken);
-        await link.CallAsync(g => Task(g).CreateAsync(new TaskSpec(moduleHash, module.Name, options)), cancellationToken);
-        await SendAsync(items, cancellationToken);
+        await SendAsync(new TaskSpec(moduleHash, module.Name, options), items, new TaskCompletionSource(), cancellationToken);
     }
 
     /// <summary>Removes the task and what the grid stored for it.</summary>
     public Task DeleteAsync(CancellationToken cancellationToken) => link.CallAsync(g => Task(g).DeleteAsync(), cancellationToken);
 
-    private async Task SendAsync(ChannelReader<string> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the items in batches: the first creates the task with its spec (one call, not two), and
+    /// input that has ended goes with its last batch. <paramref name="created"/> is set once the task exists.
+    /// </summary>
+    private async Task SendAsync(TaskSpec spec, ChannelReader<string> items, TaskCompletionSource created, CancellationToken cancellationToken)
     {
         long sent = 0;
         var batch = new List<string>(batchSize);
-        while (await items.WaitToReadAsync(cancellationToken))
+        var last = false;
+        do
         {
+            // The first batch goes as soon as there is one, or the input ends empty.
+            var more = await items.WaitToReadAsync(cancellationToken);
             batch.Clear();
-            while (batch.Count < batchSize && items.TryRead(out var item))
+            while (more && batch.Count < batchSize && items.TryRead(out var item))
             {
                 batch.Add(item);
             }
@@ -70,14 +82,23 @@ internal sealed class TaskSession(GridLink link, string taskId, int window = 16_
                 await _resultsRead.WaitAsync(cancellationToken);
             }
 
+            last = !more || items.Completion.IsCompletedSuccessfully;
             IReadOnlyList<string> batchItems = [.. batch];
             var first = sent;
-            await link.CallAsync(g => Task(g).AddItemsAsync(first, batchItems, last: false), cancellationToken);
+            var end = last;
+            if (first == 0 && !created.Task.IsCompleted)
+            {
+                await link.CallAsync(g => Task(g).SubmitAsync(spec, batchItems, end), cancellationToken);
+                created.TrySetResult();
+            }
+            else
+            {
+                await link.CallAsync(g => Task(g).AddItemsAsync(first, batchItems, end), cancellationToken);
+            }
+
             sent += batch.Count;
         }
-
-        var end = sent;
-        await link.CallAsync(g => Task(g).AddItemsAsync(end, [], last: true), cancellationToken);
+        while (!last);
     }
 
     private async Task<string?> ReceiveAsync(Action<IReadOnlyList<JobReport>> onResults, Task sending, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ internal sealed partial class TaskGrain
     [LoggerMessage(EventId = 515, Level = LogLevel.Debug, Message = "Task {Task}: stopping its jobs failed; they finish on their own and are ignored: {Reason}")]
     private static partial void LogStopFailed(ILogger logger, string task, string reason);
 
-    [LoggerMessage(EventId = 516, Level = LogLevel.Debug, Message = "Task {Task}: saving its watermark on deactivation failed: {Reason}")]
-    private static partial void LogSaveFailed(ILogger logger, string task, string reason);
+    [LoggerMessage(EventId = 517, Level = LogLevel.Warning, Message = "Task {Task}: registering its reminder failed; the next lease check tries again: {Reason}")]
+    private static partial void LogReminderFailed(ILogger logger, string task, string reason);
+
 }

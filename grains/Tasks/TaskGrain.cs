@@ -41,6 +41,10 @@ internal sealed partial class TaskGrain(
     private TaskJobs? _jobs;
     private ResultLog? _results;
     private IGrainTimer? _leaseChecks;
+
+    // The registration of the task's reminder, under way or done; the lease check starts it again if it failed.
+    private Task _reminder = Task.CompletedTask;
+    private bool _reminderMissing;
     private long _loadedBelow;
     private long _finished;
     private bool _unsaved;
@@ -76,61 +80,70 @@ internal sealed partial class TaskGrain(
         if (task.Ended is null)
         {
             LogResumed(logger, TaskId, _finished, task.Items);
+            _reminder = EnsureReminderAsync();
             await StartJobsAsync();
             StartLeaseChecks();
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Nothing is written here: the results watermark is an optimisation (the next activation reads on
+    /// from the last one saved, at most a lease check old), and a silo that stops deactivates its grains
+    /// as its storage goes too, so a write here would fail and say so at error level.
+    /// </remarks>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         local.Remove(TaskId);
-        if (_unsaved && state.State.Spec is not null)
-        {
-            try
-            {
-                await SaveAsync();
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // The watermark is an optimisation: the next activation reads on from the last one saved.
-                LogSaveFailed(logger, TaskId, exception.Message);
-            }
-        }
+        return Task.CompletedTask;
     }
 
-    public async Task CreateAsync(TaskSpec spec)
+    public async Task CreateAsync(TaskSpec spec) => await SubmitAsync(spec, [], last: false);
+
+    public async Task<AddItemsResult> SubmitAsync(TaskSpec spec, IReadOnlyList<string> items, bool last)
     {
-        if (state.State.Spec is { } existing)
+        if (state.RecordExists && state.State.Spec is { } existing)
         {
             if (existing != spec)
             {
                 throw new InvalidOperationException($"Task {TaskId} already exists with another module or options.");
             }
 
-            return;
+            // A repeated submission (the first one's answer was lost): what it wrote beside the state may not be there.
+            return await AddAsync(0, items, last, Task.WhenAll(EnsureReminderAsync(), store.RegisterAsync(TaskId, state.State.Created)));
         }
 
         state.State = new TaskGrainState { Spec = spec, Created = time.GetUtcNow() };
         _results = null;
         _jobs = null;
+        _waiting.Clear();
+        _loadedBelow = 0;
 
-        // The reminder and the list entry go together; the state, which says the task exists, only
-        // after both: a task that exists always has its reminder.
-        await Task.WhenAll(
-            this.RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod),
-            store.RegisterAsync(TaskId, state.State.Created));
-        await state.WriteStateAsync();
+        // The list entry, the items and the state are written at once; should any of them fail, the
+        // client submits again, and the path above mends what is missing. The reminder is registered
+        // beside the task's first turns rather than in front of them (it is a round trip to the silo
+        // that keeps its range of reminders, and on to Redis): it matters only should this silo die
+        // with nobody calling the task, and every later activation of a running task, and every lease
+        // check until it is in place, registers it if it is not.
+        var added = await AddAsync(0, items, last, store.RegisterAsync(TaskId, state.State.Created));
+        _reminder = EnsureReminderAsync();
         StartLeaseChecks();
+        return added;
     }
 
-    public async Task<AddItemsResult> AddItemsAsync(long firstIndex, IReadOnlyList<string> items, bool last)
+    public Task<AddItemsResult> AddItemsAsync(long firstIndex, IReadOnlyList<string> items, bool last)
     {
-        var task = state.State;
-        if (task.Spec is null)
+        if (state.State.Spec is null)
         {
             throw new InvalidOperationException($"Task {TaskId} does not exist; create it before adding items.");
         }
 
+        return AddAsync(firstIndex, items, last, Task.CompletedTask);
+    }
+
+    /// <summary>Adds a batch of items; <paramref name="beside"/> is a write that goes with the batch's, awaited with it.</summary>
+    private async Task<AddItemsResult> AddAsync(long firstIndex, IReadOnlyList<string> items, bool last, Task beside)
+    {
+        var task = state.State;
         if (firstIndex < 0 || firstIndex > task.Items)
         {
             throw new ArgumentOutOfRangeException(nameof(firstIndex), $"Items {task.Items} to {firstIndex - 1} of task {TaskId} were never added.");
@@ -146,25 +159,26 @@ internal sealed partial class TaskGrain(
             throw new InvalidOperationException($"The input of task {TaskId} is complete; no items can be added.");
         }
 
-        // A retried batch overlaps what was already added: only its new tail counts.
+        // A retried batch overlaps what was already added: only its new tail counts. The whole batch
+        // is stored again all the same (items that have a result are skipped), and beside the state
+        // rather than before it: should either write fail, the client sends the batch again and both
+        // are done again, so no accepted item is ever missing from the store.
         var skip = (int)(task.Items - firstIndex);
         if (skip < items.Count)
         {
-            var fresh = items.Skip(skip).ToList();
-            await store.AddItemsAsync(TaskId, task.Items, fresh);
-            if (_loadedBelow == task.Items && _waiting.Count + fresh.Count <= WaitingLimit)
+            if (_loadedBelow == task.Items && _waiting.Count + items.Count - skip <= WaitingLimit)
             {
-                foreach (var item in fresh)
+                for (var i = skip; i < items.Count; i++)
                 {
-                    _waiting.Enqueue((_loadedBelow++, item));
+                    _waiting.Enqueue((_loadedBelow++, items[i]));
                 }
             }
 
-            task.Items += fresh.Count;
+            task.Items += items.Count - skip;
         }
 
         task.InputComplete |= last;
-        await SaveAsync();
+        await Task.WhenAll(items.Count > 0 ? store.AddItemsAsync(TaskId, firstIndex, items) : Task.CompletedTask, SaveAsync(), beside);
         Results.SetInput(task.Items, task.InputComplete);
         await StartJobsAsync();
         await EndIfDoneAsync();
@@ -297,6 +311,7 @@ internal sealed partial class TaskGrain(
             await CancelAsync();
         }
 
+        await _reminder;
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -401,6 +416,11 @@ internal sealed partial class TaskGrain(
             Enqueue(reissued);
         }
 
+        if (_reminderMissing && _reminder.IsCompleted)
+        {
+            _reminder = EnsureReminderAsync();
+        }
+
         if (_unsaved)
         {
             await SaveAsync();
@@ -470,8 +490,11 @@ internal sealed partial class TaskGrain(
     }
 
     /// <summary>Nothing is left to bring back: the reminder now only looks, now and then, whether the task has outlived its retention.</summary>
-    private Task KeepUntilRetentionEndsAsync() =>
-        this.RegisterOrUpdateReminder(KeepAliveReminder, options.Value.RetentionCheckPeriod, options.Value.RetentionCheckPeriod);
+    private async Task KeepUntilRetentionEndsAsync()
+    {
+        await _reminder;
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, options.Value.RetentionCheckPeriod, options.Value.RetentionCheckPeriod);
+    }
 
     /// <summary>Starts jobs for waiting items, loading them from the store as needed, until the active jobs reach their cap.</summary>
     private async Task StartJobsAsync()
@@ -551,6 +574,25 @@ internal sealed partial class TaskGrain(
         {
             // Jobs left running finish on their own; their outcomes are ignored.
             LogStopFailed(logger, TaskId, exception.Message);
+        }
+    }
+
+    /// <summary>Registers the task's reminder if it has none; a failure is logged, and the next lease check tries again.</summary>
+    private async Task EnsureReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(KeepAliveReminder) is null)
+            {
+                await this.RegisterOrUpdateReminder(KeepAliveReminder, options.Value.TaskCheckPeriod, options.Value.TaskCheckPeriod);
+            }
+
+            _reminderMissing = false;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            _reminderMissing = true;
+            LogReminderFailed(logger, TaskId, exception.Message);
         }
     }
 

@@ -10,12 +10,12 @@ public static class GridLogging
     /// while a silo that vanished is being declared Dead (a second or two), its peers' attempts to
     /// reach it fail in many of Orleans' components, each logging it; the grid logs the death itself,
     /// once. Also left out: the advice to use server GC (a volunteer's silo leaves the CPU to its
-    /// runners on purpose). Logging__LogLevel__Orleans=Information in the environment shows it all.
+    /// runners on purpose), and the retries of Orleans' placement (Polly) as a silo stops. Logging__LogLevel__Orleans=Information in the environment shows it all.
     /// </summary>
     public static void QuietOrleans(ILoggingBuilder logging, LogLevel level)
     {
         logging.AddFilter("Orleans", level);
-        logging.AddFilter("Polly", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Error);
         foreach (var routine in (string[])[
             "Orleans.Runtime.Silo",
             "Orleans.Runtime.Watchdog",

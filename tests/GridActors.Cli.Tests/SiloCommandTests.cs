@@ -115,8 +115,8 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
             {
                 await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
                 await client.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray());
-                // The silo's side of the handshake (its hello) and nothing more, then the close.
-                Assert.InRange(await ReadUntilClosedAsync(client.GetStream()), 1, 8 + 32 + 1 + 255);
+                // At most the silo's side of the handshake (its hello, if it went out before the close), then the close.
+                Assert.InRange(await ReadUntilClosedAsync(client.GetStream()), 0, 8 + 32 + 1 + 255);
             }
 
             using (var client = new System.Net.Sockets.TcpClient())

@@ -68,6 +68,8 @@ internal sealed class ForwardingTask(Collaborators mocks) : Grain, ITaskGrain
 
     public Task CreateAsync(TaskSpec spec) => throw new NotSupportedException();
 
+    public Task<AddItemsResult> SubmitAsync(TaskSpec spec, IReadOnlyList<string> items, bool last) => throw new NotSupportedException();
+
     public Task<AddItemsResult> AddItemsAsync(long firstIndex, IReadOnlyList<string> items, bool last) => throw new NotSupportedException();
 
     public Task<ResultPage> ReadResultsAsync(long cursor, int max, TimeSpan wait) => throw new NotSupportedException();

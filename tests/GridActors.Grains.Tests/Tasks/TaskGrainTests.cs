@@ -54,6 +54,19 @@ public sealed class TaskGrainTests(TaskGrainCluster fixture) : IClassFixture<Tas
     }
 
     [Fact]
+    public async Task ASubmission_CreatesTheTaskWithItsFirstItems_AndRepeatingItAddsNothingTwice()
+    {
+        Assert.Equal(2, (await TaskGrain.SubmitAsync(Spec, ["1", "2"], last: false)).NextIndex);
+        Assert.Equal(2, (await TaskGrain.SubmitAsync(Spec, ["1", "2"], last: false)).NextIndex);
+        Assert.Equal(3, (await TaskGrain.AddItemsAsync(2, ["3"], last: true)).NextIndex);
+
+        Assert.Equal([(0L, "1"), (1L, "2"), (2L, "3")], await Store.ReadItemsAsync(_id, 0, 10));
+        Assert.Equal(new TaskProgress(3, true, 0, 0, 2), await TaskGrain.GetProgressAsync());
+        Assert.Contains(_id, await Store.ListAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => TaskGrain.SubmitAsync(Spec with { ModuleName = "other.js" }, [], last: false));
+    }
+
+    [Fact]
     public async Task ActiveJobs_AreCapped_AndEachResultStartsTheNext()
     {
         await TaskGrain.CreateAsync(Spec);
