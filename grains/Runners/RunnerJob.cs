@@ -13,6 +13,9 @@ public sealed record RunnerJob(string ModuleHash, string Item, TimeSpan Timeout,
     public string? Key { get; init; }
 
     internal long Id { get; set; }
+
+    /// <summary>Its task was cancelled: it must not be started again after its runner stops.</summary>
+    internal bool Cancelled { get; set; }
 }
 
 /// <summary>What a runner made of a job.</summary>

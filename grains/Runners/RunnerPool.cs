@@ -295,14 +295,34 @@ public sealed partial class RunnerPool : IAsyncDisposable
 
     private void OnExit(Slot slot, RunnerJob? head, RunnerResult? result, IReadOnlyList<RunnerJob> rest)
     {
+        List<RunnerJob> cancelled = [];
         lock (_lock)
         {
             slot.Runner = null;
             slot.Assigned = 0;
             for (var i = rest.Count - 1; i >= 0; i--)
             {
-                _queue.AddFirst(rest[i]);
+                if (rest[i].Cancelled)
+                {
+                    cancelled.Add(rest[i]);
+                }
+                else
+                {
+                    _queue.AddFirst(rest[i]);
+                }
             }
+        }
+
+        foreach (var job in cancelled)
+        {
+            Complete(job, new RunnerResult(null, "cancelled with its task", Grid.JobErrorKind.Cancelled, TimeSpan.Zero));
+        }
+
+        // A pool that stops reports nothing more: the jobs it had are not failures of theirs, and
+        // whoever holds them finds them gone and runs them elsewhere, without using up an attempt.
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
         }
 
         if (head is not null)
@@ -312,14 +332,7 @@ public sealed partial class RunnerPool : IAsyncDisposable
             Complete(head, result);
         }
 
-        if (!_stopping.IsCancellationRequested)
-        {
-            _ = ReplaceAsync(slot);
-        }
-        else
-        {
-            FailQueued();
-        }
+        _ = ReplaceAsync(slot);
     }
 
     private async Task ReplaceAsync(Slot slot)
@@ -331,21 +344,6 @@ public sealed partial class RunnerPool : IAsyncDisposable
         catch (Exception exception)
         {
             LogReplaceFailed(_logger, exception, slot.Index);
-        }
-    }
-
-    private void FailQueued()
-    {
-        RunnerJob[] queued;
-        lock (_lock)
-        {
-            queued = [.. _queue];
-            _queue.Clear();
-        }
-
-        foreach (var job in queued)
-        {
-            Complete(job, new RunnerResult(null, "the silo is shutting down", Grid.JobErrorKind.Lost, TimeSpan.Zero));
         }
     }
 

@@ -240,6 +240,13 @@ internal sealed class RunnerProcess
     {
         lock (_lock)
         {
+            // Jobs written ahead behind the running one are marked, so that they are not queued again
+            // should the runner stop; they run here if it does not, and their outcomes are ignored.
+            foreach (var job in _inFlight.Where(match))
+            {
+                job.Cancelled = true;
+            }
+
             if (_killReason is not null || _inFlight.Count == 0 || !match(_inFlight.Peek()))
             {
                 return;

@@ -136,12 +136,26 @@ public sealed class RunnerPoolTests : IAsyncLifetime
         Assert.Equal(["2", "3", "4", "5", "6"], (await Task.WhenAll(after)).Select(r => r.Value));
     }
 
-    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js")
+    [Fact]
+    public async Task CancellingATask_StopsItsRunningJob_AndTheJobsWrittenAheadBehindIt_NotJustTheFirst()
+    {
+        // One runner: the three endless jobs are written ahead to it, one running, two waiting in its pipe.
+        const string Endless = "module.exports = function (x) { while (true) {} }";
+        var cancelled = Enumerable.Range(0, 3).Select(i => RunAsync(Endless, "1", key: $"t/{i}")).ToArray();
+        await Testing.Eventually.True(() => _pool.GetWorkload().Running == 1, "the first endless job runs");
+
+        _pool.Cancel(job => job.Key?.StartsWith("t/", StringComparison.Ordinal) == true);
+
+        Assert.Equal([JobErrorKind.Cancelled, JobErrorKind.Cancelled, JobErrorKind.Cancelled], (await Task.WhenAll(cancelled)).Select(r => r.ErrorKind));
+        Assert.Equal("4", (await RunAsync("module.exports = function (x) { return x * x }", "2", key: "u/0")).Value);
+    }
+
+    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? key = null)
     {
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + module)));
         _pool.AddModule(hash, name, module);
         var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)));
+        _pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Key = key });
         return done.Task.WaitAsync(Testing.Eventually.Limit);
     }
 }
