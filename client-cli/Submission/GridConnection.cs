@@ -19,10 +19,12 @@ namespace GridActors.Cli.Submission;
 internal sealed class GridConnection : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly ConnectionWatch _watch;
 
-    private GridConnection(IHost host, string gateway)
+    private GridConnection(IHost host, ConnectionWatch watch, string gateway)
     {
         _host = host;
+        _watch = watch;
         Gateway = gateway;
         Client = host.Services.GetRequiredService<IClusterClient>();
     }
@@ -32,6 +34,12 @@ internal sealed class GridConnection : IAsyncDisposable
 
     /// <summary>The gateway silo's address, HOST:PORT.</summary>
     public string Gateway { get; }
+
+    /// <summary>
+    /// Completes when the connection to the gateway closes. Orleans' client leaves the calls that were
+    /// on their way through it to time out (30 s); a caller that waits on this too knows at once.
+    /// </summary>
+    public Task Lost => _watch.Lost;
 
     /// <summary>Connects to the silo at HOST:PORT.</summary>
     /// <exception cref="GridUnreachableException">Nothing answers there, or it is not a silo of this grid.</exception>
@@ -59,6 +67,7 @@ internal sealed class GridConnection : IAsyncDisposable
         }
 
         var endpoint = new IPEndPoint((await Dns.GetHostAddressesAsync(host, cancellationToken)).First(a => a.AddressFamily == AddressFamily.InterNetwork || a.AddressFamily == AddressFamily.InterNetworkV6), port);
+        var watch = new ConnectionWatch();
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
         {
@@ -68,6 +77,7 @@ internal sealed class GridConnection : IAsyncDisposable
                 o.ServiceId = clusterId;
             });
             client.UseStaticClustering(endpoint);
+            client.AddClusterConnectionStatusObserver(watch);
             client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(b => b.UseMiddleware(new SecretConnectorMiddleware(clusterSecret))));
 
             // The probe has just reached the silo: should Orleans' own connection fail after all, the
@@ -85,7 +95,7 @@ internal sealed class GridConnection : IAsyncDisposable
             throw new GridUnreachableException($"the silo at {gateway} dropped the connection as it opened ({exception.GetBaseException().Message}).", exception);
         }
 
-        return new GridConnection(app, gateway);
+        return new GridConnection(app, watch, gateway);
     }
 
     /// <summary>
@@ -191,6 +201,24 @@ internal sealed class GridConnection : IAsyncDisposable
         }
 
         return (gateway[..colon].Trim('[', ']'), port);
+    }
+}
+
+/// <summary>Hears from Orleans' client when its one gateway's connection closes.</summary>
+internal sealed class ConnectionWatch : IClusterConnectionStatusObserver
+{
+    private readonly TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Lost => _lost.Task;
+
+    public void NotifyClusterConnectionLost() => _lost.TrySetResult();
+
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
+        if (currentNumberOfGateways == 0)
+        {
+            _lost.TrySetResult();
+        }
     }
 }
 

@@ -69,7 +69,15 @@ internal sealed class GridLink : IAsyncDisposable
             var connection = _connection!;
             try
             {
-                return await call(connection.Client).WaitAsync(CallTimeout, _time, cancellationToken);
+                var calling = call(connection.Client);
+                if (await Task.WhenAny(calling, connection.Lost).WaitAsync(CallTimeout, _time, cancellationToken) != calling)
+                {
+                    // The gateway went with the call on its way: the call is given up now, not when Orleans' client times it out.
+                    _ = calling.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    throw new GridUnreachableException($"the connection to the silo at {connection.Gateway} closed");
+                }
+
+                return await calling;
             }
             catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {

@@ -51,6 +51,7 @@ public sealed class EmbeddedGrid : IAsyncDisposable
     /// <summary>Stops the silo and its runners.</summary>
     public async ValueTask DisposeAsync()
     {
+        GridLogging.Stopping();
         await _host.StopAsync();
         _host.Dispose();
     }

@@ -5,17 +5,22 @@ namespace GridActors.Silo.Hosting;
 /// <summary>How much of Orleans' own logging a grid shows.</summary>
 public static class GridLogging
 {
+    private static volatile bool s_stopping;
+
     /// <summary>
     /// Orleans logs at <paramref name="level"/> and above, less what a grid of volunteers makes routine:
     /// while a silo that vanished is being declared Dead (a second or two), its peers' attempts to
     /// reach it fail in many of Orleans' components, each logging it; the grid logs the death itself,
     /// once. Also left out: the advice to use server GC (a volunteer's silo leaves the CPU to its
-    /// runners on purpose), and the retries of Orleans' placement (Polly) as a silo stops. Logging__LogLevel__Orleans=Information in the environment shows it all.
+    /// runners on purpose), and, once this process has begun to stop (<see cref="Stopping"/>), the
+    /// errors of calls and placements into a silo that is going: the grid's grains keep working until
+    /// they are deactivated, and their calls are refused as the silo goes. Logging__LogLevel__Orleans=Information
+    /// in the environment shows more.
     /// </summary>
     public static void QuietOrleans(ILoggingBuilder logging, LogLevel level)
     {
-        logging.AddFilter("Orleans", level);
-        logging.AddFilter("Polly", LogLevel.Error);
+        logging.AddFilter("Orleans", l => l >= level && !(s_stopping && l < LogLevel.Critical));
+        logging.AddFilter("Polly", l => l >= LogLevel.Error && !(s_stopping && l < LogLevel.Critical));
         foreach (var routine in (string[])[
             "Orleans.Runtime.Silo",
             "Orleans.Runtime.Watchdog",
@@ -31,4 +36,7 @@ public static class GridLogging
             logging.AddFilter(routine, LogLevel.Critical);
         }
     }
+
+    /// <summary>This process has begun to stop its silo: Orleans' complaints about calls into it are routine from now on.</summary>
+    public static void Stopping() => s_stopping = true;
 }

@@ -96,6 +96,7 @@ public static class SiloHost
         TelemetryExport.AddIfConfigured(builder.Services);
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(GridLogging.Stopping);
 
         // The runners start now, beside Orleans' own start; the silo waits for them before it is Active.
         _ = app.Services.GetRequiredService<RunnerPool>().StartAsync();

@@ -209,13 +209,23 @@ public sealed class TaskCommandTests(OneSiloGrid grid) : IClassFixture<OneSiloGr
     /// <summary>Reads `grid usage --json` until the silo's load matches: it publishes its load every second.</summary>
     private async Task WaitForUsageAsync(Func<JsonElement, bool> match, string what)
     {
-        await Eventually.True(
-            () =>
-            {
-                var usage = Grid("usage", "--json").GetAwaiter().GetResult();
-                using var json = JsonDocument.Parse(usage.Stdout);
-                return match(json.RootElement.EnumerateArray().Single().GetProperty("load"));
-            },
-            what);
+        var last = string.Empty;
+        try
+        {
+            await Eventually.True(
+                () =>
+                {
+                    var usage = Grid("usage", "--json").GetAwaiter().GetResult();
+                    using var json = JsonDocument.Parse(usage.Stdout);
+                    var load = json.RootElement.EnumerateArray().Single().GetProperty("load");
+                    last = load.ToString();
+                    return match(load);
+                },
+                what);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message}; the last load: {last}; the silo's log:\n{string.Join('\n', grid.Silo.Log)}", exception);
+        }
     }
 }
