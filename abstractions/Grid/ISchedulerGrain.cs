@@ -30,6 +30,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [Alias("lost")]
     Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs);
 
+    /// <summary>The attempts of the task's jobs that are queued here or on their way to a volunteer on a live silo.</summary>
+    [Alias("held")]
+    Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId);
+
     /// <summary>Queued jobs and the volunteers known, for diagnostics and tests.</summary>
     [Alias("status")]
     Task<SchedulerStatus> GetStatusAsync();

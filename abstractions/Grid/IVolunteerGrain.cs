@@ -30,6 +30,13 @@ public interface IVolunteerGrain : IGrainWithStringKey
     [Alias("lost")]
     Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs);
 
+    /// <summary>
+    /// The attempts of the task's jobs that are here (queued, running, or their outcomes on the way).
+    /// A task that comes back after its silo died asks, and takes them back rather than running them again.
+    /// </summary>
+    [Alias("held")]
+    Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId);
+
     /// <summary>Tells the scheduler every free slot now (a silo died, perhaps the scheduler's).</summary>
     [Alias("announce")]
     Task AnnounceAsync();

@@ -28,6 +28,10 @@ internal sealed class JobQueue
     public bool Holds(string taskId, JobAttempt job) =>
         _current.TryGetValue((taskId, job.Index), out var attempt) && attempt == job.Attempt;
 
+    /// <summary>The current attempts of a task's queued jobs.</summary>
+    public IEnumerable<JobAttempt> Of(string taskId) =>
+        _current.Where(c => string.Equals(c.Key.TaskId, taskId, StringComparison.Ordinal)).Select(c => new JobAttempt(c.Key.Index, c.Value));
+
     /// <summary>Takes up to <paramref name="count"/> attempts from the front, skipping superseded and dropped ones.</summary>
     public List<JobTicket> Take(int count)
     {

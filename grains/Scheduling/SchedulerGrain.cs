@@ -98,6 +98,16 @@ internal sealed partial class SchedulerGrain(
                  && (!live.Members.TryGetValue(sent.Silo, out var member) || member.Status != SiloStatus.Dead)))]);
     }
 
+    public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId)
+    {
+        var live = membership.CurrentSnapshot.Members;
+        var sending = _sending
+            .Where(s => string.Equals(s.Key.TaskId, taskId, StringComparison.Ordinal)
+                && (!live.TryGetValue(s.Value.Silo, out var member) || member.Status != SiloStatus.Dead))
+            .Select(s => new JobAttempt(s.Key.Index, s.Value.Attempt));
+        return Task.FromResult<IReadOnlyList<JobAttempt>>([.. _queue.Of(taskId).Concat(sending)]);
+    }
+
     public Task<SchedulerStatus> GetStatusAsync() =>
         Task.FromResult(new SchedulerStatus(_queue.Count, _volunteers.Values.ToDictionary(v => v.Id, v => v.Credits, StringComparer.Ordinal), silo.SiloAddress));
 

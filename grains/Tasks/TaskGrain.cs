@@ -42,6 +42,9 @@ internal sealed partial class TaskGrain(
     private ResultLog? _results;
     private IGrainTimer? _leaseChecks;
 
+    // As an activation starts: the jobs the last activation left with the scheduler and the volunteers.
+    private Dictionary<long, (int Attempt, string? Volunteer, SiloAddress? Silo)>? _held;
+
     // The registration of the task's reminder, under way or done; the lease check starts it again if it failed.
     private Task _reminder = Task.CompletedTask;
     private bool _reminderMissing;
@@ -81,7 +84,9 @@ internal sealed partial class TaskGrain(
         {
             LogResumed(logger, TaskId, _finished, task.Items);
             _reminder = EnsureReminderAsync();
+            _held = await FindHeldJobsAsync();
             await StartJobsAsync();
+            _held = null;
             StartLeaseChecks();
         }
     }
@@ -290,11 +295,12 @@ internal sealed partial class TaskGrain(
         task.Ended = time.GetUtcNow();
         _waiting.Clear();
         _loadedBelow = task.Items;
+        var holders = Jobs.WithVolunteers().Select(h => h.Volunteer).ToList();
         Jobs.Clear();
         StopLeaseChecks();
         await SaveAsync();
         Results.Cancel(task.Items);
-        await StopJobsAsync();
+        await StopJobsAsync(holders);
         await KeepUntilRetentionEndsAsync();
         return true;
     }
@@ -465,9 +471,10 @@ internal sealed partial class TaskGrain(
                 // The module cannot run: further jobs would only repeat its error.
                 state.State.ModuleError = report.Error;
                 _waiting.Clear();
+                var holders = Jobs.WithVolunteers().Select(h => h.Volunteer).ToList();
                 Jobs.Clear();
                 await SaveAsync();
-                await StopJobsAsync();
+                await StopJobsAsync(holders);
             }
         }
 
@@ -531,10 +538,59 @@ internal sealed partial class TaskGrain(
             }
 
             var (index, value) = _waiting.Dequeue();
+            if (_held?.Remove(index, out var holder) == true)
+            {
+                Jobs.Adopt(index, value, holder.Attempt, holder.Volunteer, holder.Silo);
+                continue;
+            }
+
             tickets.Add(Jobs.Start(index, value));
         }
 
         Enqueue(tickets);
+    }
+
+    /// <summary>
+    /// Asks the scheduler and the volunteer of every live silo which of this task's jobs they hold: a
+    /// task that comes back after its silo died takes those back instead of running them again. A
+    /// holder that does not answer holds nothing, as far as the task knows; those jobs run again.
+    /// </summary>
+    private async Task<Dictionary<long, (int Attempt, string? Volunteer, SiloAddress? Silo)>> FindHeldJobsAsync()
+    {
+        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        var asking = silos.Select(async silo => (Silo: (SiloAddress?)silo, Volunteer: (string?)silo.ToParsableString(), Jobs: await AskAsync(GrainFactory.GetGrain<IVolunteerGrain>(silo.ToParsableString()).HeldAsync(TaskId))))
+            .Append(AskSchedulerAsync())
+            .ToList();
+        var held = new Dictionary<long, (int, string?, SiloAddress?)>();
+        foreach (var (silo, volunteer, jobs) in await Task.WhenAll(asking))
+        {
+            foreach (var job in jobs)
+            {
+                // A job with a volunteer is further on than the same job queued at the scheduler.
+                if (!held.TryGetValue(job.Index, out var known) || (known.Item2 is null && volunteer is not null) || known.Item1 < job.Attempt)
+                {
+                    held[job.Index] = (job.Attempt, volunteer, silo);
+                }
+            }
+        }
+
+        return held;
+
+        async Task<(SiloAddress? Silo, string? Volunteer, IReadOnlyList<JobAttempt> Jobs)> AskSchedulerAsync() =>
+            (null, null, await AskAsync(Scheduler.HeldAsync(TaskId)));
+    }
+
+    private async Task<IReadOnlyList<JobAttempt>> AskAsync(Task<IReadOnlyList<JobAttempt>> asking)
+    {
+        try
+        {
+            return await asking.WaitAsync(TimeSpan.FromSeconds(5), time);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogCheckFailed(logger, TaskId, "a holder of its jobs", exception.Message);
+            return [];
+        }
     }
 
     /// <summary>
@@ -563,17 +619,26 @@ internal sealed partial class TaskGrain(
         }
     }
 
-    /// <summary>Has the scheduler drop the task's queued jobs and the volunteers stop its running ones.</summary>
-    private async Task StopJobsAsync()
+    /// <summary>
+    /// Has the scheduler drop the task's queued jobs and tell every volunteer to stop its running ones,
+    /// and tells the volunteers the task knows hold its jobs itself too, so that they stop even if the
+    /// scheduler's word is lost (its silo dying meanwhile, say).
+    /// </summary>
+    private async Task StopJobsAsync(IEnumerable<string> holders)
     {
-        try
+        await Task.WhenAll(holders.Select(v => StopAsync(GrainFactory.GetGrain<IVolunteerGrain>(v).CancelTaskAsync(TaskId))).Append(StopAsync(Scheduler.CancelTaskAsync(TaskId))));
+
+        async Task StopAsync(Task stopping)
         {
-            await Scheduler.CancelTaskAsync(TaskId);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // Jobs left running finish on their own; their outcomes are ignored.
-            LogStopFailed(logger, TaskId, exception.Message);
+            try
+            {
+                await stopping;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Jobs left running finish on their own; their outcomes are ignored.
+                LogStopFailed(logger, TaskId, exception.Message);
+            }
         }
     }
 

@@ -30,6 +30,17 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec)
     }
 
     /// <summary>
+    /// Takes back a job that was left with a holder by an activation of the task that is gone: its
+    /// record gets that holder's attempt, and the job is not sent out again. <paramref name="volunteer"/>
+    /// is null when the holder is the scheduler.
+    /// </summary>
+    public void Adopt(long index, string item, int attempt, string? volunteer, SiloAddress? silo)
+    {
+        var job = new ActiveJob(item) { Attempt = attempt, Volunteer = volunteer, Silo = silo };
+        _active[index] = job;
+    }
+
+    /// <summary>
     /// The scheduler sent these attempts to a volunteer. Attempts that are no longer current (a
     /// retry went out meanwhile, or the job finished first) are ignored.
     /// </summary>

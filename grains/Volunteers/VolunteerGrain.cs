@@ -118,6 +118,9 @@ internal sealed partial class VolunteerGrain(
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) =>
         Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(j => !_holding.TryGetValue((taskId, j.Index), out var held) || held != j.Attempt)]);
 
+    public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) =>
+        Task.FromResult<IReadOnlyList<JobAttempt>>([.. _holding.Where(h => string.Equals(h.Key.TaskId, taskId, StringComparison.Ordinal)).Select(h => new JobAttempt(h.Key.Index, h.Value))]);
+
     public Task<VolunteerStats> GetStatsAsync()
     {
         var (running, queued, _) = pool.GetWorkload();

@@ -22,6 +22,8 @@ public sealed class Collaborators
         Scheduler.LostAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<JobAttempt>>()).Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([]));
         Volunteers.LostAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<IReadOnlyList<JobAttempt>>()).Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([]));
         Volunteers.RunAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<JobTicket>>()).Returns(true);
+        Scheduler.HeldAsync(Arg.Any<string>()).Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([]));
+        Volunteers.HeldAsync(Arg.Any<string>(), Arg.Any<string>()).Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([]));
     }
 }
 
@@ -43,6 +45,8 @@ public interface IVolunteers
     Task<IReadOnlyList<JobAttempt>> LostAsync(string volunteer, string taskId, IReadOnlyList<JobAttempt> jobs);
 
     Task AnnounceAsync(string volunteer);
+
+    Task<IReadOnlyList<JobAttempt>> HeldAsync(string volunteer, string taskId);
 }
 
 internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedulerGrain
@@ -54,6 +58,8 @@ internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedul
     public Task CancelTaskAsync(string taskId) => mocks.Scheduler.CancelTaskAsync(taskId);
 
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) => mocks.Scheduler.LostAsync(taskId, jobs);
+
+    public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) => mocks.Scheduler.HeldAsync(taskId);
 
     public Task<SchedulerStatus> GetStatusAsync() => mocks.Scheduler.GetStatusAsync();
 }
@@ -99,6 +105,8 @@ internal sealed class ForwardingVolunteer(Collaborators mocks) : Grain, IVolunte
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) => mocks.Volunteers.LostAsync(Id, taskId, jobs);
 
     public Task AnnounceAsync() => mocks.Volunteers.AnnounceAsync(Id);
+
+    public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) => mocks.Volunteers.HeldAsync(Id, taskId);
 
     public Task<VolunteerStats> GetStatsAsync() => Task.FromResult(new VolunteerStats(Id, 0, 0, 0, 0, TimeSpan.Zero, new Spread(0, 0, 0, 0), TimeSpan.Zero));
 }

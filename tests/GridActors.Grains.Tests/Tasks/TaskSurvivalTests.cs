@@ -49,6 +49,28 @@ public sealed class TaskSurvivalTests : IClassFixture<RedisServer>, IAsyncLifeti
     }
 
     [Fact]
+    public async Task ATaskThatComesBack_TakesBackTheJobsItsHoldersStillHave_AndRunsOnlyTheRest()
+    {
+        await TaskGrain.CreateAsync(Spec);
+        var second = await MoveToTheSecondSiloAsync();
+        await TaskGrain.AddItemsAsync(0, ["1", "2", "3"], last: true);
+        await _tickets.WaitForAsync("t", 2);
+
+        // Job 0's attempt 1 is with the volunteer of the silo that stays; job 1 is queued at the scheduler.
+        var stays = _grid.Cluster.GetActiveSilos().First(s => s.SiloAddress != second.SiloAddress).SiloAddress;
+        _grid.Mocks.Volunteers.HeldAsync(stays.ToParsableString(), "t").Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([new JobAttempt(0, 1)]));
+        _grid.Mocks.Scheduler.HeldAsync("t").Returns(Task.FromResult<IReadOnlyList<JobAttempt>>([new JobAttempt(1, 1)]));
+        await _grid.Cluster.KillSiloAsync(second);
+
+        // Back on the silo left, the task runs job 2 (its third item, now within its two active jobs
+        // once job 0 ends) but neither of the others again; job 0's outcome is taken as it comes.
+        await Eventually.Within(TaskGrain.GetProgressAsync());
+        await TaskGrain.CompleteAsync([new JobOutcome(0, 1, stays.ToParsableString(), "1", null, JobErrorKind.Script)]);
+        Assert.Equal([2L], (await _tickets.WaitForAsync("t", 3)).Skip(2).Select(t => t.Index));
+        Assert.Equal(["1"], (await TaskGrain.ReadResultsAsync(0, 10, TimeSpan.FromSeconds(5))).Results.Select(r => r.Result));
+    }
+
+    [Fact]
     public async Task ItsReminder_BringsATaskBack_WithoutAnyCaller()
     {
         await TaskGrain.CreateAsync(Spec);
