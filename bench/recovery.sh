@@ -16,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 grid="$root/grid"
 work="$(mktemp -d)"
 redis_port=$((20000 + RANDOM % 10000))
-ports=($((redis_port + 1)) $((redis_port + 2)) $((redis_port + 3)))
+ports=($((redis_port + 1)) $((redis_port + 2)) $((redis_port + 3)))   # the silos' gateways; +10 their silo ports, +20 HTTP
 cluster="bench-$RANDOM"
 cleanup() {
   [ -n "${BENCH_LOGS:-}" ] && mkdir -p "$BENCH_LOGS" && cp "$work"/silo*.log "$work"/out.txt "$work"/kill.txt "$BENCH_LOGS"/ 2>/dev/null
@@ -31,7 +31,7 @@ redis-server --port "$redis_port" --save "" --appendonly no --daemonize yes --lo
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.05; done
 export Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff "
 for port in "${ports[@]}"; do
-  "$grid" silo --redis "127.0.0.1:$redis_port" --port "$port" --secret bench --cpus "$cpus" --name "s$port" --cluster "$cluster" 2>"$work/silo$port.log" &
+  "$grid" silo --redis "127.0.0.1:$redis_port" --port "$port" --silo-port $((port + 10)) --http-port $((port + 20)) --secret bench --cpus "$cpus" --name "s$port" --cluster "$cluster" 2>"$work/silo$port.log" &
 done
 until [ "$(cat "$work"/silo*.log | grep -c 'joined cluster')" = 3 ]; do sleep 0.1; done
 
@@ -48,11 +48,15 @@ mkfifo "$work/half"
 seq 1 2000 | "$grid" run "$work/slow.js" --stdin --redis "127.0.0.1:$redis_port" --secret bench --cluster "$cluster" 2>"$work/err.txt" |
   LC_ALL=C bash -c 'n=0; while read -r line; do echo "$EPOCHREALTIME $line"; n=$((n + 1)); if [ "$n" = 1000 ]; then echo >"$1"; fi; done' stamp "$work/half" >"$work/out.txt" &
 client=$!
+
+# Where the task and the scheduler are active, as a user would ask (grid status and grid usage), while
+# the first half runs: each is a client of its own, and takes its CPU before the kill, not after.
+ask() { "$grid" "$@" --json --redis "127.0.0.1:$redis_port" --secret bench --cluster "$cluster"; }
+until task=$(redis-cli -p "$redis_port" zrange "$cluster:tasks" -1 -1) && [ -n "$task" ]; do sleep 0.05; done   # the newest: the warm-up's task is deleted
+task_port=$(ask status | python3 -c 'import json, sys; print([t["silo"] for t in json.load(sys.stdin) if t["state"] == "running"][0].split(":")[-1])')
+scheduler_port=$(ask usage | python3 -c 'import json, sys; print([s["address"] for s in json.load(sys.stdin) if s["scheduler"]][0].split(":")[-1])')
 read -r _ <"$work/half"
 
-task=$(redis-cli -p "$redis_port" zrange "$cluster:tasks" -1 -1)   # the newest: the warm-up's task is deleted
-task_port=$(redis-cli -p "$redis_port" get "$cluster:directory:{task/$task}" | cut -d: -f2)
-scheduler_port=$(redis-cli -p "$redis_port" get "$cluster:directory:{scheduler/default}" | cut -d: -f2)
 case "$mode" in
   gateway) victim=$task_port ;;
   scheduler) victim=$scheduler_port ;;
@@ -62,7 +66,7 @@ case "$mode" in
 esac
 killed=$EPOCHREALTIME
 echo "$killed $victim" >"$work/kill.txt"
-[ -n "$victim" ] && pkill -9 -f -- "--port $victim --secret bench"
+[ -n "$victim" ] && pkill -9 -f -- "--port $victim --silo-port"
 # Results are printed in input order, so more than half the jobs may be done at the kill: the floor
 # is what is left, on the runners that are left.
 done_at_kill=$(redis-cli -p "$redis_port" hget "$cluster:task:{$task}:meta" done)
