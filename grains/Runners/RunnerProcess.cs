@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using GridActors.Grid;
-using GridActors.Runner;
 using GridActors.Runner.Protocol;
 
 namespace GridActors.Grains.Runners;
@@ -11,7 +10,7 @@ namespace GridActors.Grains.Runners;
 /// One runner process. Jobs are written ahead (pipelined) and answered in order, so the job at the
 /// head of <see cref="_inFlight"/> is the one running; the pool's watchdog holds it to its time limit.
 /// </summary>
-internal sealed class RunnerProcess
+internal sealed partial class RunnerProcess
 {
     private const int PipeBufferBytes = 64 * 1024;
     private readonly object _lock = new();
@@ -204,87 +203,6 @@ internal sealed class RunnerProcess
         onExit(head, head is null ? null : new RunnerResult(null, reason.Error, reason.Kind, ran), rest);
         _process.Dispose();
     }
-
-    /// <summary>Kills the runner when its running job is past its time limit or the runner is past its memory limit.</summary>
-    public void Check(long memoryCeilingBytes, long memoryLimitBytes)
-    {
-        bool kill;
-        lock (_lock)
-        {
-            if (_killReason is not null || _inFlight.Count == 0)
-            {
-                return;
-            }
-
-            var head = _inFlight.Peek();
-            if (_time.GetElapsedTime(_headStarted) > head.Timeout)
-            {
-                _killReason = (JobErrorKind.Timeout, $"timed out after {FormatSeconds(head.Timeout)}");
-            }
-            else if (WorkingSet() > memoryCeilingBytes)
-            {
-                _killReason = (JobErrorKind.Memory, $"exceeded the {Sizes.Format(memoryLimitBytes)} memory limit");
-            }
-
-            kill = _killReason is not null;
-        }
-
-        if (kill)
-        {
-            Kill();
-        }
-    }
-
-    /// <summary>Kills the runner when the job it is running matches: its task was cancelled. The jobs queued behind it run elsewhere.</summary>
-    public void CancelRunning(Func<RunnerJob, bool> match)
-    {
-        lock (_lock)
-        {
-            // Jobs written ahead behind the running one are marked, so that they are not queued again
-            // should the runner stop; they run here if it does not, and their outcomes are ignored.
-            foreach (var job in _inFlight.Where(match))
-            {
-                job.Cancelled = true;
-            }
-
-            if (_killReason is not null || _inFlight.Count == 0 || !match(_inFlight.Peek()))
-            {
-                return;
-            }
-
-            _killReason = (JobErrorKind.Cancelled, "cancelled with its task");
-        }
-
-        Kill();
-    }
-
-    public void Kill()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private long WorkingSet()
-    {
-        try
-        {
-            _process.Refresh();
-            return _process.WorkingSet64;
-        }
-        catch (InvalidOperationException)
-        {
-            return 0;
-        }
-    }
-
-    private static string FormatSeconds(TimeSpan timeout) =>
-        timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
     private static JobErrorKind KindOf(string? kind) => kind switch
     {
