@@ -6,6 +6,7 @@ using GridActors.Grains.Tasks;
 using GridActors.Grains.Volunteers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains;
 
@@ -37,7 +38,9 @@ public static class GridGrainsSiloBuilderExtensions
             .ValidateOnStart();
         services.AddOptions<GridOptions>()
             .Validate(o => o.LeaseCheckPeriod >= TimeSpan.FromMilliseconds(100), "The lease check period must be at least 100 ms.")
-            .Validate(o => o.TaskCheckPeriod >= TimeSpan.FromSeconds(1) && o.RetentionCheckPeriod >= TimeSpan.FromSeconds(1), "The task reminders' periods must be at least 1 s.")
+            .Validate<IOptions<ReminderOptions>>(
+                (o, reminders) => o.TaskCheckPeriod >= reminders.Value.MinimumReminderPeriod && o.RetentionCheckPeriod >= reminders.Value.MinimumReminderPeriod,
+                "The task reminders' periods must be at least Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute unless set).")
             .Validate(o => o.VolunteerAnnouncePeriod > TimeSpan.Zero && o.LoadPublishPeriod > TimeSpan.Zero, "The announcement and load periods must be positive.")
             .Validate(o => o.MaxActiveJobsPerTask >= 1 && o.MaxPrefetchPerRunner >= 1 && o.HandOverAttempts >= 1, "Active jobs, prefetch and hand-over attempts must be positive.")
             .Validate(o => o.MaxCpuPercent is > 0 and <= 100, "The CPU threshold must be above 0 and at most 100 percent.")

@@ -91,6 +91,6 @@ internal sealed partial class SiloLoadPublisher(
         }
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Publishing this silo's load failed: {Reason}")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Publishing this silo's load failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);
 }
