@@ -43,4 +43,8 @@ if (errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parsed.InvokeAsync();
+// Ctrl+C cancels the command's work; the command then stops what it started (an embedded grid
+// stops its silo and runners, a silo leaves its cluster) and says so. That can take a few seconds on a
+// busy machine, more than the 2 s System.CommandLine allows by default before it ends the process
+// without a word.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -71,11 +71,24 @@ public sealed class EmbeddedGrid : IAsyncDisposable
             silo.AddGridGrains(configureRunners);
             configureSilo?.Invoke(silo);
         });
+
+        // The command owns Ctrl+C: it cancels its work and then stops this grid. The host's default
+        // console lifetime would catch the signal too, stop the silo under a command still using it,
+        // and hold the process's exit until the host is gone.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var host = builder.Build();
 
         // The runners start now, beside Orleans' own start; the silo waits for them before it is Active.
         _ = host.Services.GetRequiredService<RunnerPool>().StartAsync();
         return host;
+    }
+
+    /// <summary>A host lifetime that leaves signals and process exit to the command that owns the grid.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static int FreeLoopbackPort()
