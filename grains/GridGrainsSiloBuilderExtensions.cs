@@ -41,7 +41,7 @@ public static class GridGrainsSiloBuilderExtensions
             .Validate<IOptions<ReminderOptions>>(
                 (o, reminders) => o.TaskCheckPeriod >= reminders.Value.MinimumReminderPeriod && o.RetentionCheckPeriod >= reminders.Value.MinimumReminderPeriod,
                 "The task reminders' periods must be at least Orleans' minimum reminder period (ReminderOptions.MinimumReminderPeriod, 1 minute unless set).")
-            .Validate(o => o.VolunteerAnnouncePeriod > TimeSpan.Zero && o.AnnounceRetryDelay > TimeSpan.Zero && o.LoadPublishPeriod > TimeSpan.Zero, "The announcement and load periods must be positive.")
+            .Validate(o => o.VolunteerAnnouncePeriod > TimeSpan.Zero && o.LoadPublishPeriod > TimeSpan.Zero, "The announcement and load periods must be positive.")
             .Validate(o => o.MaxActiveJobsPerTask >= 1 && o.MaxPrefetchPerRunner >= 1 && o.HandOverAttempts >= 1, "Active jobs, prefetch and hand-over attempts must be positive.")
             .Validate(o => o.MaxCpuPercent is > 0 and <= 100, "The CPU threshold must be above 0 and at most 100 percent.")
             .ValidateOnStart();

@@ -37,9 +37,6 @@ public sealed class GridOptions
     /// <summary>How often a volunteer tells the scheduler every slot it has free, mending drift in the credits. Default: 5 s.</summary>
     public TimeSpan VolunteerAnnouncePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How soon a volunteer whose request for work failed (the scheduler's silo dying) announces itself again. Default: 250 ms.</summary>
-    public TimeSpan AnnounceRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
-
     /// <summary>How often a silo publishes its load and reads the others'. Default: 1 s.</summary>
     public TimeSpan LoadPublishPeriod { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -35,7 +35,6 @@ internal sealed partial class VolunteerGrain(
     private Task _reading = Task.CompletedTask;
     private int _outstanding;
     private int _creditsGranted;
-    private bool _announceSoon;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -231,27 +230,8 @@ internal sealed partial class VolunteerGrain(
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The scheduler's silo is unreachable. Orleans places the scheduler anew once it declares
-            // that silo Dead, within about a second; announcing again soon, rather than at the next
-            // period, keeps this silo's runners from idling for seconds after that.
+            // The scheduler's silo is unreachable; the next announcement finds its new activation.
             LogAskFailed(logger, exception.Message);
-            if (!_announceSoon && !_stopping.IsCancellationRequested)
-            {
-                _announceSoon = true;
-                try
-                {
-                    await Task.Delay(Options.AnnounceRetryDelay, time, _stopping.Token);
-                    await AnnounceAsync();
-                }
-                catch (OperationCanceledException)
-                {
-                    // The silo is stopping.
-                }
-                finally
-                {
-                    _announceSoon = false;
-                }
-            }
         }
     }
 
