@@ -31,7 +31,14 @@ public class RunCommandTests
     [Fact]
     public async Task Run_InterruptedWhileItsGridIsBusy_SaysSo_AndLogsNothingElse()
     {
-        using var process = System.Diagnostics.Process.Start(GridProcess.StartInfo("run", Modules.Busy(20), "--stdin"))!;
+        // Ctrl+C is SIGINT at its default disposition. A test run that a shell without job control
+        // started in the background inherits SIGINT ignored, and the grid keeps it ignored, as nohup
+        // relies on: env resets it, so the test asks what a user at a terminal gets.
+        var start = GridProcess.StartInfo("run", Modules.Busy(20), "--stdin");
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT");
+        start.FileName = "env";
+        using var process = System.Diagnostics.Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         for (var i = 1; i <= 200; i++)
         {

@@ -24,6 +24,18 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    private static int OtherFreePort(params int[] taken)
+    {
+        while (true)
+        {
+            var port = Testing.Ports.Free();
+            if (!taken.Contains(port))
+            {
+                return port;
+            }
+        }
+    }
+
     /// <summary>
     /// Starts `grid silo --cpus 1` with its gateway on <paramref name="port"/> (its silo and HTTP ports
     /// on other free ports) and waits until it has joined; <paramref name="options"/> are added to its command line.
@@ -31,8 +43,13 @@ internal sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name, params string[] options)
     {
         static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // A free port is only free until someone binds it, and the gateway's is not bound yet: the
+        // same number can come back, so the three are chosen to differ.
+        var siloPort = OtherFreePort(port);
+        var httpPort = OtherFreePort(port, siloPort);
         var silo = new SiloProcess(Process.Start(GridProcess.StartInfo([
-            "silo", "--redis", redis, "--cluster", cluster, "--port", Text(port), "--silo-port", Text(Testing.Ports.Free()), "--http-port", Text(Testing.Ports.Free()),
+            "silo", "--redis", redis, "--cluster", cluster, "--port", Text(port), "--silo-port", Text(siloPort), "--http-port", Text(httpPort),
             "--secret", "s3cret", "--cpus", "1", "--name", name, .. options]))!);
         silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo.Process.OutputDataReceived += (_, _) => { };
