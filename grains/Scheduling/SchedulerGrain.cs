@@ -91,19 +91,15 @@ internal sealed partial class SchedulerGrain(
 
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs)
     {
-        var live = membership.CurrentSnapshot;
         return Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(job =>
             !_queue.Holds(taskId, job)
-            && !(_sending.TryGetValue((taskId, job.Index), out var sent) && sent.Attempt == job.Attempt
-                 && (!live.Members.TryGetValue(sent.Silo, out var member) || member.Status != SiloStatus.Dead)))]);
+            && !(_sending.TryGetValue((taskId, job.Index), out var sent) && sent.Attempt == job.Attempt && OnItsWay(sent.Silo)))]);
     }
 
     public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId)
     {
-        var live = membership.CurrentSnapshot.Members;
         var sending = _sending
-            .Where(s => string.Equals(s.Key.TaskId, taskId, StringComparison.Ordinal)
-                && (!live.TryGetValue(s.Value.Silo, out var member) || member.Status != SiloStatus.Dead))
+            .Where(s => string.Equals(s.Key.TaskId, taskId, StringComparison.Ordinal) && OnItsWay(s.Value.Silo))
             .Select(s => new JobAttempt(s.Key.Index, s.Value.Attempt));
         return Task.FromResult<IReadOnlyList<JobAttempt>>([.. _queue.Of(taskId).Concat(sending)]);
     }
@@ -202,6 +198,10 @@ internal sealed partial class SchedulerGrain(
 
     private bool IsSending(JobTicket ticket) =>
         _sending.TryGetValue((ticket.TaskId, ticket.Index), out var sent) && sent.Attempt == ticket.Attempt;
+
+    /// <summary>A batch on its way to a volunteer is held by the scheduler until its silo is declared Dead.</summary>
+    private bool OnItsWay(SiloAddress silo) =>
+        !membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) || member.Status != SiloStatus.Dead;
 
     private async Task AskForAnnouncementsAsync()
     {
