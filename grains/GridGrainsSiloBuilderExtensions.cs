@@ -34,7 +34,8 @@ public static class GridGrainsSiloBuilderExtensions
             .Validate(o => o.Runners >= 1, "A silo needs at least one runner (--cpus 1 or more).")
             .Validate(o => o.MemoryLimitBytes >= 32L * 1024 * 1024, "The runner memory limit must be at least 32 MiB.")
             .Validate(o => o.OutputLimitBytes >= 1, "The output limit must be at least one byte.")
-            .Validate(o => o.PipelineDepth >= 1 && o.RecursionLimit >= 1, "Runner pipeline depth and recursion limit must be positive.")
+            .Validate(o => o.PipelineDepth >= 1 && o.StackLimitBytes >= 64 * 1024, "Runner pipeline depth must be positive and the stack limit at least 64 KiB.")
+            .Validate(o => o.Engine is "auto" or "v8" or "jint", "The engine must be auto, v8 or jint.")
             .ValidateOnStart();
         services.AddOptions<GridOptions>()
             .Validate(o => o.LeaseCheckPeriod >= TimeSpan.FromMilliseconds(100), "The lease check period must be at least 100 ms.")

@@ -1,139 +1,120 @@
-using Jurassic;
-using Jurassic.Library;
+using System.Diagnostics;
+using System.Globalization;
+using GridActors.Runner.Engines;
 
 namespace GridActors.Runner;
 
 /// <summary>
-/// One task module in its own JavaScript engine. The engine exposes ECMAScript's built-ins and a
-/// console that writes to the runner's stderr, nothing else: no file, network, process or CLR access.
-/// A module exports a function in one of three forms: <c>module.exports = function (x) {...}</c>,
-/// <c>module.exports = function (x, cb) {...}</c>, or Pando's <c>module.exports['/pando/1.0.0'] = function (x, cb) {...}</c>.
+/// One task's module in its engine, and the loop that runs a job to its answer: at once for a
+/// module that returns a value, or through its promises and timers for one that answers later,
+/// never past the job's deadline.
 /// </summary>
-internal sealed class ModuleHost
+internal sealed class ModuleHost(TaskEngine engine, TextWriter console) : IDisposable
 {
-    private const string PandoExport = "/pando/1.0.0";
-
-    // Parses the item, calls the module and serialises its result inside the engine: one crossing per job.
-    // The answer is "1" + JSON on success, "0" + message when the module called back with an error.
-    private const string Invoker = """
-        (function (fn, itemJson, callbackStyle) {
-          var item = JSON.parse(itemJson), value;
-          if (callbackStyle) {
-            var called = false, failure = null;
-            fn(item, function (err, result) {
-              if (called) return;
-              called = true;
-              if (err !== null && err !== undefined) failure = (err && err.message !== undefined) ? String(err.message) : String(err);
-              else value = result;
-            });
-            if (!called) return '0the module returned without calling its callback; GridActors modules run synchronously, so call cb(null, result) before returning';
-            if (failure !== null) return '0' + failure;
-          } else {
-            value = fn(item);
-          }
-          var json = JSON.stringify(value);
-          return '1' + (json === undefined ? 'null' : json);
-        })
-        """;
-
-    private readonly FunctionInstance _function;
-    private readonly FunctionInstance _invoker;
-    private readonly bool _callbackStyle;
-
-    private ModuleHost(FunctionInstance function, FunctionInstance invoker, bool callbackStyle)
-    {
-        _function = function;
-        _invoker = invoker;
-        _callbackStyle = callbackStyle;
-    }
-
-    /// <summary>Evaluates a module. Throws <see cref="ModuleLoadException"/> when it does not load or exports no function.</summary>
-    public static ModuleHost Load(string name, string source, int recursionLimit, TextWriter console)
-    {
-        var engine = new ScriptEngine
-        {
-            EnableExposedClrTypes = false,
-            RecursionDepthLimit = recursionLimit,
-        };
-        engine.SetGlobalFunction("__gridConsole", new Action<string>(line =>
-        {
-            lock (console)
-            {
-                console.WriteLine(line);
-                console.Flush();
-            }
-        }));
-        engine.Execute("""
-            var console = (function (write) {
-              function line(args) { return Array.prototype.map.call(args, function (a) { return typeof a === 'string' ? a : JSON.stringify(a); }).join(' '); }
-              return { log: function () { write(line(arguments)); }, info: function () { write(line(arguments)); },
-                       warn: function () { write(line(arguments)); }, error: function () { write(line(arguments)); } };
-            })(__gridConsole);
-            delete this.__gridConsole;
-            """);
-
-        object exported;
-        try
-        {
-            // The wrapper opens on the module's first line, so line numbers in errors match the file.
-            var wrapper = (FunctionInstance)engine.Evaluate(new StringScriptSource("(function (module, exports) {" + source + "\n})", name));
-            var module = engine.Object.Construct();
-            var exports = engine.Object.Construct();
-            module["exports"] = exports;
-            wrapper.Call(engine.Global, module, exports);
-            exported = module["exports"];
-        }
-        catch (JavaScriptException exception)
-        {
-            throw new ModuleLoadException($"{name}: {Describe(exception)}");
-        }
-        catch (StackOverflowException)
-        {
-            throw new ModuleLoadException($"{name}: recursion deeper than {recursionLimit} calls while loading the module");
-        }
-
-        var (function, callbackStyle) = exported switch
-        {
-            FunctionInstance f => (f, f.Length >= 2),
-            ObjectInstance o when o[PandoExport] is FunctionInstance pando => (pando, true),
-            _ => throw new ModuleLoadException(
-                $"{name}: the module exports no function. Export one: module.exports = function (x) {{ return ... }}, " +
-                $"module.exports = function (x, cb) {{ cb(null, ...) }}, or module.exports['{PandoExport}'] = function (x, cb) {{ ... }}"),
-        };
-        var invoker = (FunctionInstance)engine.Evaluate(Invoker);
-        return new ModuleHost(function, invoker, callbackStyle);
-    }
+    /// <summary>The task's engine, for the runner's watchdog.</summary>
+    public TaskEngine Engine => engine;
 
     /// <summary>Runs the module on one item (JSON text) and returns the result as JSON text.</summary>
-    /// <exception cref="JobException">The module threw, called back with an error, or recursed too deeply.</exception>
-    public string Run(string itemJson, int recursionLimit)
+    /// <param name="itemJson">The item.</param>
+    /// <param name="deadline">The <see cref="Stopwatch"/> timestamp past which the job has timed out.</param>
+    /// <exception cref="JobException">The module threw, rejected, called back with an error, or returned what JSON cannot hold.</exception>
+    /// <exception cref="JobTimeoutException">The answer did not come before the deadline.</exception>
+    /// <exception cref="EngineMemoryException">The engine went past its memory limit.</exception>
+    public string Run(string itemJson, long deadline)
     {
-        string answer;
+        var settled = false;
         try
         {
-            answer = TypeConverter.ToString(_invoker.Call(Undefined.Value, _function, itemJson, _callbackStyle));
-        }
-        catch (JavaScriptException exception)
-        {
-            throw new JobException(Describe(exception));
-        }
-        catch (StackOverflowException)
-        {
-            throw new JobException($"recursion deeper than {recursionLimit} calls (the runner's limit)");
-        }
+            var answer = engine.Start(itemJson);
+            var polled = false;
+            while (true)
+            {
+                if (answer[1] == 'c')
+                {
+                    WriteConsole(engine.TakeConsole());
+                }
 
-        return answer[0] == '1' ? answer[1..] : throw new JobException(answer[1..]);
+                switch (answer[0])
+                {
+                    case '1':
+                        settled = true;
+                        return answer[2..];
+                    case '0':
+                        settled = true;
+                        throw new JobException(answer[2..]);
+                }
+
+                // Waiting: for promise continuations (they ran when the last call returned), or for a timer.
+                var wait = long.Parse(answer.AsSpan(2), CultureInfo.InvariantCulture);
+                if (polled && wait != 0)
+                {
+                    var left = deadline - Stopwatch.GetTimestamp();
+                    if (left <= 0 || wait < 0)
+                    {
+                        Sleep(left);
+                        throw new JobTimeoutException();
+                    }
+
+                    Sleep(Math.Min(left, wait * Stopwatch.Frequency / 1000));
+                }
+
+                answer = engine.Poll();
+                polled = true;
+            }
+        }
+        catch (EngineInterruptedException)
+        {
+            throw new JobTimeoutException();
+        }
+        finally
+        {
+            if (!settled)
+            {
+                Forget();
+            }
+        }
     }
 
-    private static string Describe(JavaScriptException exception)
+    public void Dispose() => engine.Dispose();
+
+    private static void Sleep(long ticks)
     {
-        var message = exception.Message;
-        return exception.LineNumber > 0 ? $"{message} (line {exception.LineNumber})" : message;
+        if (ticks > 0)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency));
+        }
+    }
+
+    // A job that ends without its answer leaves no timer behind to fire in the next one.
+    private void Forget()
+    {
+        try
+        {
+            engine.Abandon();
+        }
+        catch (Exception exception) when (exception is EngineInterruptedException or JobException)
+        {
+            // An interruption still pending: the runner withdraws it before the next job.
+        }
+    }
+
+    private void WriteConsole(string lines)
+    {
+        if (lines.Length == 0)
+        {
+            return;
+        }
+
+        lock (console)
+        {
+            console.WriteLine(lines);
+            console.Flush();
+        }
     }
 }
 
-/// <summary>A module does not load.</summary>
-internal sealed class ModuleLoadException(string message) : Exception(message);
-
 /// <summary>A job failed in the module's own code.</summary>
 internal sealed class JobException(string message) : Exception(message);
+
+/// <summary>A job's answer did not come before its deadline.</summary>
+internal sealed class JobTimeoutException() : Exception("timed out");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GridActors.Runner.Engines;
 using GridActors.Runner.Protocol;
 
 namespace GridActors.Runner;
@@ -9,8 +10,9 @@ namespace GridActors.Runner;
 /// Replies to a batch go out together when the batch ends, and at most <see cref="FlushDelay"/> after
 /// they were written: a quick job's reply never waits for a slow job sent behind it, which the silo
 /// would take for the quick job still running (and hold to its time limit).
-/// A memory limit breach is answered, then the runner exits: its heap can no longer be trusted, and
-/// the silo starts a fresh runner.
+/// Each task gets an engine of its own (<see cref="TaskEngine"/>); a job is stopped at its time limit
+/// by interrupting that engine, and an engine past its memory limit is dropped, both without the
+/// runner exiting. Only a breach of the runner's own .NET heap makes it answer and exit.
 /// </summary>
 internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console) : IDisposable
 {
@@ -24,13 +26,22 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
     private readonly Dictionary<string, (string Name, string Source)> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModuleHost> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
+    private readonly EngineLimits _limits = new(settings.MemoryLimitBytes, settings.StackLimitBytes);
+    private readonly Watchdog _watchdog = new();
+    private EngineFactory? _engines;
 
     /// <summary>Runs until the input ends; returns the process exit code.</summary>
     public int Run()
     {
         _flushTimer = new Timer(static state => ((RunnerLoop)state!).FlushLate(), this, Timeout.Infinite, Timeout.Infinite);
-        WarmUp();
-        Reply(new RunnerReply(RunnerReply.Ready), flush: true);
+        _engines = EngineFactory.Choose(settings.Engine, _limits);
+        if (_engines.FallbackReason is { } reason)
+        {
+            console.WriteLine($"runner: {reason}; modules run in {_engines.Version}, slower");
+            console.Flush();
+        }
+
+        Reply(new RunnerReply(RunnerReply.Ready, Engine: _engines.Version), flush: true);
         while (input.Read(RunnerJsonContext.Default.RunnerRequest) is { } request)
         {
             if (request.Kind == RunnerRequest.Load)
@@ -54,18 +65,14 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         return 0;
     }
 
-    public void Dispose() => _flushTimer?.Dispose();
-
-    /// <summary>
-    /// Loads the engine and runs a module of its own once before saying it is ready: the engine's
-    /// compiler is compiled in turn by .NET the first time, a few hundred milliseconds the first job
-    /// of a task would otherwise wait. A silo starts its runners while Orleans starts, so this costs
-    /// nothing on the way to the first job.
-    /// </summary>
-    private void WarmUp()
+    public void Dispose()
     {
-        var host = ModuleHost.Load("warm-up.js", "module.exports = function (x) { return [x, JSON.stringify({ x: x | 0 })] }", settings.RecursionLimit, TextWriter.Null);
-        host.Run("1", settings.RecursionLimit);
+        _flushTimer?.Dispose();
+        _watchdog.Dispose();
+        foreach (var module in _modules.Values)
+        {
+            module.Dispose();
+        }
     }
 
     private void Reply(RunnerReply? reply, bool flush)
@@ -119,10 +126,22 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
     private RunnerReply Execute(RunnerRequest request, out bool mustExit)
     {
         mustExit = false;
+        var key = (request.Task ?? string.Empty) + "/" + request.Module;
+        var timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : TimeSpan.FromDays(1);
         try
         {
-            var module = GetModule(request.Module);
-            var value = module.Run(request.Item ?? "null", settings.RecursionLimit);
+            var module = GetModule(key, request.Module);
+            string value;
+            _watchdog.Arm(module.Engine, timeout);
+            try
+            {
+                value = module.Run(request.Item ?? "null", System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+            }
+            finally
+            {
+                _watchdog.Disarm();
+            }
+
             var size = Encoding.UTF8.GetByteCount(value);
             return size > settings.OutputLimitBytes
                 ? Fail(request.Id, "output", $"result of {Sizes.Format(size)} exceeds the {Sizes.Format(settings.OutputLimitBytes)} limit")
@@ -132,22 +151,41 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         {
             return Fail(request.Id, "module", exception.Message);
         }
+        catch (JobException exception) when (exception.Message.StartsWith("RangeError: Array buffer allocation failed", StringComparison.Ordinal))
+        {
+            // An ArrayBuffer (or a typed array) larger than the engine may allocate.
+            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
+        }
         catch (JobException exception)
         {
             return Fail(request.Id, "script", exception.Message);
         }
+        catch (JobTimeoutException)
+        {
+            return Fail(request.Id, "timeout", $"timed out after {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
+        }
+        catch (EngineMemoryException)
+        {
+            // The engine can run nothing more; the task's next job gets a fresh one.
+            Drop(key);
+            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
+        }
         catch (OutOfMemoryException)
         {
             mustExit = true;
-            _modules.Clear();
+            foreach (var cached in _modules.Keys.ToArray())
+            {
+                Drop(cached);
+            }
+
             GC.Collect();
-            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
+            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit") with { Exiting = true };
         }
     }
 
-    private ModuleHost GetModule(string hash)
+    private ModuleHost GetModule(string key, string hash)
     {
-        if (_modules.TryGetValue(hash, out var module))
+        if (_modules.TryGetValue(key, out var module))
         {
             return module;
         }
@@ -162,23 +200,37 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
             throw new ModuleLoadException(string.Create(CultureInfo.InvariantCulture, $"module {hash} was never sent to this runner"));
         }
 
+        TaskEngine engine;
         try
         {
-            module = ModuleHost.Load(source.Name, source.Source, settings.RecursionLimit, console);
+            engine = _engines!.Load(source.Name, source.Source, _limits);
         }
         catch (ModuleLoadException exception)
         {
             _loadErrors[hash] = exception.Message;
             throw;
         }
-
-        if (_modules.Count >= settings.ModuleCacheSize)
+        catch (EngineInterruptedException)
         {
-            _modules.Remove(_modules.Keys.First());
+            throw new ModuleLoadException($"{source.Name}: the module did not finish loading (its top level ran past the job's time limit)");
         }
 
-        _modules[hash] = module;
+        if (_modules.Count >= settings.EngineCacheSize)
+        {
+            Drop(_modules.Keys.First());
+        }
+
+        module = new ModuleHost(engine, console);
+        _modules[key] = module;
         return module;
+    }
+
+    private void Drop(string key)
+    {
+        if (_modules.Remove(key, out var module))
+        {
+            module.Dispose();
+        }
     }
 
     private static RunnerReply Fail(long id, string kind, string error) => new(RunnerReply.Result, id, Error: error, ErrorKind: kind);

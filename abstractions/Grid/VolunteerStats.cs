@@ -9,6 +9,7 @@ namespace GridActors.Grid;
 /// <param name="CpuTime">CPU time its runners spent on jobs.</param>
 /// <param name="JobTime">The time its jobs took, one by one: mean, standard deviation, least and most, in milliseconds.</param>
 /// <param name="Uptime">How long the volunteer has been serving.</param>
+/// <param name="Engine">The JavaScript engine its runners run modules in, such as "V8 (ClearScript 7.5.1)" or "Jint 4.18.0".</param>
 [GenerateSerializer, Immutable, Alias("grid.volunteer-stats")]
 public sealed record VolunteerStats(
     [property: Id(0)] string Volunteer,
@@ -18,4 +19,5 @@ public sealed record VolunteerStats(
     [property: Id(4)] long ItemsDone,
     [property: Id(5)] TimeSpan CpuTime,
     [property: Id(6)] Spread JobTime,
-    [property: Id(7)] TimeSpan Uptime);
+    [property: Id(7)] TimeSpan Uptime,
+    [property: Id(8)] string Engine = "unknown");

@@ -2,31 +2,33 @@ using System.Diagnostics;
 using System.Globalization;
 using GridActors.Runner;
 
-// Usage: dotnet run -c Release --project bench/engines -- [MODULE] [ITEM] [RUNS]
-// Runs MODULE (default examples/pi.js) on ITEM (default 2000000) RUNS times in each engine and
+// Usage: dotnet run -c Release --project bench/engines -- [MODULE] [ITEM] [RUNS] [--rows]
+// Runs MODULE (default examples/pi.js) on ITEM (default 2000000) RUNS times in the runner's two engines and in node, and
 // prints a Markdown table of the median and the spread. The first run of each engine is warm-up.
 var module = args.Length > 0 ? args[0] : "examples/pi.js";
 var item = args.Length > 1 ? args[1] : "2000000";
 var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7;
+var rowsOnly = args.Contains("--rows");
 var source = File.ReadAllText(module);
 
+var limits = new GridActors.Runner.Engines.EngineLimits(512L << 20, 1 << 20);
 var rows = new List<(string Engine, double[] Ms, string Result)>
 {
-    Measure("Jurassic 3.2.4 (GridActors runner)", () =>
-    {
-        var host = ModuleHost.Load(Path.GetFileName(module), source, 5000, TextWriter.Null);
-        return () => host.Run(item, 5000);
-    }),
-    Measure("Jint 2.10.4", () =>
-    {
-        var engine = new Jint.Engine();
-        engine.Execute("var module = { exports: {} }; var exports = module.exports;\n" + source);
-        var function = engine.Execute("module.exports").GetCompletionValue();
-        var argument = new Jint.Native.Json.JsonParser(engine).Parse(item);
-        return () => engine.Invoke(function, argument).ToString();
-    }),
+    Measure(GridActors.Runner.Engines.V8TaskEngine.Version + " (GridActors runner)", () => Prepare("v8")),
+    Measure(GridActors.Runner.Engines.JintTaskEngine.Version + " (GridActors runner)", () => Prepare("jint")),
     MeasureNode(),
 };
+
+if (rowsOnly)
+{
+    // For bench/run.sh: ENGINE|MEDIAN-MS, one line per engine.
+    foreach (var (engine, ms, _) in rows.Where(r => r.Ms.Length > 0))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{engine}|{Median(ms):0.000}"));
+    }
+
+    return;
+}
 
 Console.WriteLine($"Module {module}, item {item}, {runs} timed runs after one warm-up; machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}.");
 Console.WriteLine();
@@ -42,6 +44,13 @@ foreach (var (engine, ms, _) in rows)
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {engine} | {Median(ms):0.0} | {ms.Min():0.0} | {ms.Max():0.0} | {Median(ms) / node:0.0} |"));
+}
+
+Func<string> Prepare(string kind)
+{
+    var engines = GridActors.Runner.Engines.EngineFactory.Choose(kind, limits);
+    var host = new ModuleHost(engines.Load(Path.GetFileName(module), source, limits), TextWriter.Null);
+    return () => host.Run(item, Stopwatch.GetTimestamp() + (600 * Stopwatch.Frequency));
 }
 
 (string, double[], string) Measure(string engine, Func<Func<string>> prepare)

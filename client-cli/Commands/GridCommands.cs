@@ -12,7 +12,7 @@ internal static class GridCommands
 {
     public static Command Volunteers() => ForGrid(
         "volunteers",
-        "List every volunteer: its name, silo, CPUs, CPU use, jobs running, items done, throughput and the time its jobs take (mean, standard deviation, least, most).",
+        "List every volunteer: its name, silo, CPUs, CPU use, jobs running, items done, throughput, the time its jobs take (mean, standard deviation, least, most) and the JavaScript engine its runners use.",
         async (link, json, stderr, cancellationToken) =>
         {
             var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
@@ -23,11 +23,11 @@ internal static class GridCommands
                 return ExitCodes.Success;
             }
 
-            var table = new Table("NAME", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX");
+            var table = new Table("NAME", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX", "ENGINE");
             foreach (var v in views)
             {
                 table.Add(v.Name, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                    Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max));
+                    Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max), v.Engine ?? "?");
             }
 
             table.WriteTo(Console.Out);
@@ -83,7 +83,7 @@ internal static class GridCommands
 
 /// <summary>A volunteer as grid volunteers shows it; the figures are null when its silo did not answer.</summary>
 internal sealed record VolunteerView(
-    string Name, string Silo, int Cpus, double CpuPercent, int? Running, long? ItemsDone, double? JobsPerSecond, Spread? JobMs)
+    string Name, string Silo, int Cpus, double CpuPercent, int? Running, long? ItemsDone, double? JobsPerSecond, Spread? JobMs, string? Engine)
 {
     public static VolunteerView Of(VolunteerInfo volunteer)
     {
@@ -97,6 +97,7 @@ internal sealed record VolunteerView(
             stats?.Running,
             stats?.ItemsDone,
             stats is null ? null : Math.Round(seconds > 0 ? stats.ItemsDone / seconds : 0, 2),
-            stats is null ? null : new Spread(Math.Round(stats.JobTime.Mean, 2), Math.Round(stats.JobTime.StdDev, 2), Math.Round(stats.JobTime.Min, 2), Math.Round(stats.JobTime.Max, 2)));
+            stats is null ? null : new Spread(Math.Round(stats.JobTime.Mean, 2), Math.Round(stats.JobTime.StdDev, 2), Math.Round(stats.JobTime.Min, 2), Math.Round(stats.JobTime.Max, 2)),
+            stats?.Engine);
     }
 }

@@ -21,6 +21,13 @@ internal static class SiloCommand
         var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
         var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "The JavaScript engine of the runners: v8 (fast; native library for linux-x64), jint (a .NET interpreter that runs everywhere, slower, no WebAssembly), or auto: V8 where it loads, Jint elsewhere.",
+            DefaultValueFactory = _ => "auto",
+            HelpName = "auto|v8|jint",
+        };
+        engine.AcceptOnlyFromAmong("auto", "v8", "jint");
         var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
         var retention = new Option<double>("--retention")
         {
@@ -70,7 +77,7 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, name, retention,
+            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, name, retention,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -98,6 +105,7 @@ internal static class SiloCommand
                     Host = result.GetValue(host)!,
                     Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
                     MaxCpu = result.GetValue(maxCpu),
+                    Engine = result.GetValue(engine)!,
                     Name = result.GetValue(name) ?? Environment.MachineName,
                     TaskRetention = TimeSpan.FromDays(result.GetValue(retention)),
                 },

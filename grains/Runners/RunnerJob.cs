@@ -12,6 +12,9 @@ public sealed record RunnerJob(string ModuleHash, string Item, TimeSpan Timeout,
     /// <summary>The grid's name for the job (its job key), so a cancelled task's jobs can be found.</summary>
     public string? Key { get; init; }
 
+    /// <summary>The job's task: jobs of one task share a JavaScript engine in a runner, jobs of different tasks never do. Null: a task of its own per module.</summary>
+    public string? Task { get; init; }
+
     internal long Id { get; set; }
 
     /// <summary>Its task was cancelled: it must not be started again after its runner stops.</summary>

@@ -6,14 +6,20 @@ public sealed class RunnerOptions
     /// <summary>Runner processes, one per donated CPU. Default: every core of the machine.</summary>
     public int Runners { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>The memory limit of each runner (its GC heap limit). Default: 512 MiB.</summary>
+    /// <summary>The memory limit of each task's engine in a runner (V8's heap, and separately its ArrayBuffer and WebAssembly memory). Default: 512 MiB.</summary>
     public long MemoryLimitBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>The largest result a job may return, as JSON. Default: 1 MiB.</summary>
     public long OutputLimitBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How deep module code may recurse. Default: 5,000 calls.</summary>
-    public int RecursionLimit { get; set; } = 5000;
+    /// <summary>How much stack module code may use; recursion past it is a RangeError, as in node. Default: 1 MiB (about node's depth).</summary>
+    public long StackLimitBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The JavaScript engine: "auto" (V8 where its native library loads, Jint elsewhere), "v8" or "jint". Default: auto.</summary>
+    public string Engine { get; set; } = "auto";
+
+    /// <summary>How long past a job's time limit the silo waits for the runner to stop it before killing the runner. Default: 1 s.</summary>
+    public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The most jobs sent ahead to one runner, so it never waits for the silo between trivial jobs. Default: 64.</summary>
     public int PipelineDepth { get; set; } = 64;

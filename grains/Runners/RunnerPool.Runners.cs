@@ -192,9 +192,12 @@ public sealed partial class RunnerPool
         var ceiling = _options.MemoryLimitBytes + (256L * 1024 * 1024);
         foreach (var runner in runners)
         {
-            runner?.Check(ceiling, _options.MemoryLimitBytes);
+            runner?.Check(ceiling, _options.MemoryLimitBytes, _options.KillGrace);
         }
     }
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "{Runners} runners run modules in {Engine}")]
+    private static partial void LogEngine(ILogger logger, int runners, string engine);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Runner {Slot} started as process {Pid}")]
     private static partial void LogRunnerStarted(ILogger logger, int slot, int pid);

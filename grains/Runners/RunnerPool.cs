@@ -37,6 +37,14 @@ public sealed partial class RunnerPool : IAsyncDisposable
     /// <summary>The number of runners.</summary>
     public int Size => _slots.Length;
 
+    private string RunnerEngine()
+    {
+        lock (_lock)
+        {
+            return _slots.Select(s => s.Runner?.Engine).FirstOrDefault(e => e is not null) ?? "unknown";
+        }
+    }
+
     /// <summary>Process ids of the live runners, for diagnostics and tests.</summary>
     public IReadOnlyList<int> RunnerPids
     {
@@ -61,9 +69,14 @@ public sealed partial class RunnerPool : IAsyncDisposable
         }
     }
 
+    /// <summary>The JavaScript engine the runners run modules in, such as "V8 (ClearScript 7.5.1)"; known once they started.</summary>
+    public string Engine { get; private set; } = "unknown";
+
     private async Task StartRunnersAsync()
     {
         await Task.WhenAll(_slots.Select(StartRunnerAsync));
+        Engine = RunnerEngine();
+        LogEngine(_logger, _slots.Length, Engine);
         _watchdog = _time.CreateTimer(static s => ((RunnerPool)s!).Watch(), this, _options.WatchdogPeriod, _options.WatchdogPeriod);
     }
 

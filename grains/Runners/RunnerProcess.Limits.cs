@@ -7,8 +7,12 @@ namespace GridActors.Grains.Runners;
 /// <summary>A runner held to its limits: time, memory, and a cancelled task's jobs.</summary>
 internal sealed partial class RunnerProcess
 {
-    /// <summary>Kills the runner when its running job is past its time limit or the runner is past its memory limit.</summary>
-    public void Check(long memoryCeilingBytes, long memoryLimitBytes)
+    /// <summary>
+    /// Kills the runner when its running job is past its time limit by more than <paramref name="grace"/>
+    /// (the runner stops a job at its limit itself, and is killed only when it cannot), or the runner
+    /// is past its memory ceiling: the whole process's bound, the last line of defence.
+    /// </summary>
+    public void Check(long memoryCeilingBytes, long memoryLimitBytes, TimeSpan grace)
     {
         bool kill;
         lock (_lock)
@@ -19,7 +23,7 @@ internal sealed partial class RunnerProcess
             }
 
             var head = _inFlight.Peek();
-            if (_time.GetElapsedTime(_headStarted) > head.Timeout)
+            if (_time.GetElapsedTime(_headStarted) > head.Timeout + grace)
             {
                 _killReason = (JobErrorKind.Timeout, $"timed out after {FormatSeconds(head.Timeout)}");
             }

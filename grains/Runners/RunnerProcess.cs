@@ -37,6 +37,9 @@ internal sealed partial class RunnerProcess
 
     public int Pid { get; }
 
+    /// <summary>The JavaScript engine the runner runs modules in, such as "V8 (ClearScript 7.5.1)".</summary>
+    public string Engine { get; private set; } = "unknown";
+
     public int InFlight
     {
         get
@@ -77,13 +80,17 @@ internal sealed partial class RunnerProcess
         foreach (var argument in (string[])["exec", options.RunnerPath,
             "--output-limit", options.OutputLimitBytes.ToString(CultureInfo.InvariantCulture),
             "--memory-limit", options.MemoryLimitBytes.ToString(CultureInfo.InvariantCulture),
-            "--recursion-limit", options.RecursionLimit.ToString(CultureInfo.InvariantCulture)])
+            "--stack-limit", options.StackLimitBytes.ToString(CultureInfo.InvariantCulture),
+            "--engine", options.Engine])
         {
             start.ArgumentList.Add(argument);
         }
 
-        // The GC heap limit turns a memory bomb into an OutOfMemoryException the runner answers before it exits.
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MemoryLimitBytes.ToString("X", CultureInfo.InvariantCulture);
+        // Task engines are held to the memory limit by V8 itself (or Jint); the runner's own .NET heap
+        // gets the same bound, so a huge result or item becomes an OutOfMemoryException the runner
+        // answers before it exits. The pool's watchdog bounds the whole process's memory.
+        // (Jint's engines live in that heap: 128 MiB above the limit leaves room for the runner itself.)
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (options.MemoryLimitBytes + (128L << 20)).ToString("X", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
 
@@ -111,6 +118,7 @@ internal sealed partial class RunnerProcess
             throw new InvalidOperationException($"The job runner {options.RunnerPath} did not start (exit code {(process.HasExited ? process.ExitCode : -1)}).");
         }
 
+        runner.Engine = ready.Engine ?? "unknown";
         return runner;
     }
 
@@ -134,7 +142,9 @@ internal sealed partial class RunnerProcess
                 }
 
                 _inFlight.Enqueue(job);
-                _requests.Write(new RunnerRequest(RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1), RunnerJsonContext.Default.RunnerRequest);
+                _requests.Write(
+                    new RunnerRequest(RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1, Task: job.Task, TimeoutMs: job.Timeout.TotalMilliseconds),
+                    RunnerJsonContext.Default.RunnerRequest);
             }
 
             // Under the lock: the buffer is not safe for two writers, and frames must not interleave.
@@ -166,9 +176,9 @@ internal sealed partial class RunnerProcess
                 }
 
                 var kind = KindOf(reply.ErrorKind);
-                if (kind == JobErrorKind.Memory)
+                if (reply.Exiting)
                 {
-                    // The runner exits after a memory breach; the jobs behind this one never ran.
+                    // The runner exits after its own heap ran out; the jobs behind this one never ran.
                     _retiring = true;
                 }
 
@@ -210,6 +220,7 @@ internal sealed partial class RunnerProcess
         "module" => JobErrorKind.Module,
         "memory" => JobErrorKind.Memory,
         "output" => JobErrorKind.Output,
+        "timeout" => JobErrorKind.Timeout,
         _ => JobErrorKind.Script,
     };
 

@@ -102,6 +102,7 @@ internal sealed partial class VolunteerGrain(
             pool.Submit(new RunnerJob(ticket.ModuleHash, ticket.Item, ticket.Timeout, (_, result) => _finished.Writer.TryWrite((ticket, result)))
             {
                 Key = JobKeys.Of(ticket.TaskId, ticket.Index),
+                Task = ticket.TaskId,
             });
         }
 
@@ -124,7 +125,7 @@ internal sealed partial class VolunteerGrain(
     public Task<VolunteerStats> GetStatsAsync()
     {
         var (running, queued, _) = pool.GetWorkload();
-        return Task.FromResult(new VolunteerStats(Id, pool.Size, running, queued, _times.Count, _times.Busy, _times.Spread(), time.GetElapsedTime(_started)));
+        return Task.FromResult(new VolunteerStats(Id, pool.Size, running, queued, _times.Count, _times.Busy, _times.Spread(), time.GetElapsedTime(_started), pool.Engine));
     }
 
     /// <summary>Takes finished jobs from the runners, in the grain's own context, and queues their outcomes for their tasks.</summary>

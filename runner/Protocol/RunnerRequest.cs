@@ -8,7 +8,9 @@ namespace GridActors.Runner.Protocol;
 /// <param name="Name">The module's file name, for messages (load).</param>
 /// <param name="Item">The job's item as JSON text (run).</param>
 /// <param name="More">More requests follow at once: the runner may hold its reply back and send replies in a batch.</param>
-public sealed record RunnerRequest(string Kind, long Id, string Module, string? Source = null, string? Name = null, string? Item = null, bool More = false)
+/// <param name="Task">The job's task (run): jobs of one task share an engine, jobs of different tasks never do.</param>
+/// <param name="TimeoutMs">The job's time limit in milliseconds (run); the runner stops the job there.</param>
+public sealed record RunnerRequest(string Kind, long Id, string Module, string? Source = null, string? Name = null, string? Item = null, bool More = false, string? Task = null, double TimeoutMs = 0)
 {
     /// <summary>Kind of a request that loads a module.</summary>
     public const string Load = "load";

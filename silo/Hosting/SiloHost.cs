@@ -84,7 +84,11 @@ public static class SiloHost
             }
 
             silo.AddGridGrains(
-                r => r.Runners = options.Cpus,
+                r =>
+                {
+                    r.Runners = options.Cpus;
+                    r.Engine = options.Engine;
+                },
                 g =>
                 {
                     g.TaskRetention = options.TaskRetention;

@@ -30,6 +30,9 @@ public sealed class SiloHostOptions
     /// <summary>The silo takes no new jobs while the machine's CPU use by other work is above this percentage. Default: 100.</summary>
     public double MaxCpu { get; set; } = 100;
 
+    /// <summary>The JavaScript engine of the silo's runners: "auto" (V8 where it loads, Jint elsewhere), "v8" or "jint". Default: auto.</summary>
+    public string Engine { get; set; } = "auto";
+
     /// <summary>The silo's name. Default: the host name.</summary>
     public string Name { get; set; } = Environment.MachineName;
 

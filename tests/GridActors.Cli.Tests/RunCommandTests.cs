@@ -145,6 +145,35 @@ public class RunCommandTests
     {
         var run = await GridProcess.RunAsync("run", "examples/collatz.js", "1-10", "1-100");
 
-        Assert.Equal(new GridRun(0, "[9,20]\n[97,119]\n", string.Empty), run);
+        Assert.Equal(new GridRun(0, "{\"start\":9,\"steps\":19}\n{\"start\":97,\"steps\":118}\n", string.Empty), run);
+    }
+
+    [Fact]
+    public async Task Run_ExampleCollatzInWebAssembly_AgreesWithThePlainJavaScript()
+    {
+        string[] items = ["1-10", "1-100", "100000-200000", "27"];
+        var wasm = await GridProcess.RunAsync(["run", "examples/collatz-wasm.js", .. items]);
+        var plain = await GridProcess.RunAsync(["run", "examples/collatz.js", .. items]);
+
+        Assert.Equal(new GridRun(0, "{\"start\":9,\"steps\":19}\n{\"start\":97,\"steps\":118}\n{\"start\":156159,\"steps\":382}\n{\"start\":27,\"steps\":111}\n", string.Empty), wasm);
+        Assert.Equal(wasm, plain);
+    }
+
+    [Fact]
+    public async Task ExampleWebAssemblyBytes_AreCollatzWatCompiled()
+    {
+        // Compiles examples/collatz.wat with wabt (installed from npm on first use) and compares.
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["examples/wasm/build.sh", "--check"])
+        {
+            WorkingDirectory = GridProcess.RepositoryRoot,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var check = System.Diagnostics.Process.Start(start)!;
+        var stderr = check.StandardError.ReadToEndAsync();
+        var stdout = check.StandardOutput.ReadToEndAsync();
+        await check.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+
+        Assert.True(check.ExitCode == 0, $"examples/wasm/build.sh --check exited {check.ExitCode}: {await stdout}{await stderr}");
     }
 }

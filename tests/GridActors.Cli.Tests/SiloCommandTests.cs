@@ -79,6 +79,31 @@ public sealed class SiloCommandTests : IClassFixture<RedisServer>, IAsyncLifetim
     }
 
     [Fact]
+    public async Task ASiloToldToUseJint_RunsModernModulesInIt_AndSaysSo()
+    {
+        var cluster = "jint-" + Guid.NewGuid().ToString("N")[..8];
+        await using var silo = await SiloProcess.StartAsync(_redis.Address, cluster, Ports.Free(), "jint-silo", "--engine", "jint");
+        await silo.WaitForLineAsync(l => l.Contains("runners run modules in Jint 4.18", StringComparison.Ordinal));
+        var module = Modules.Write("modern.js", "export default async (n) => { let f = 1n; for (let i = 2n; i <= BigInt(n); i++) f *= i; return f.toString().length }");
+        string[] grid = ["--redis", _redis.Address, "--cluster", cluster, "--secret", "s3cret"];
+
+        Assert.Equal(new GridRun(0, "2568\n5736\n", string.Empty), await GridProcess.RunAsync(["run", module, "1000", "2000", .. grid]));
+
+        using var volunteers = JsonDocument.Parse((await GridProcess.RunAsync(["volunteers", "--json", .. grid])).Stdout);
+        Assert.Equal("Jint 4.18.0", Assert.Single(volunteers.RootElement.EnumerateArray()).GetProperty("engine").GetString());
+    }
+
+    [Fact]
+    public async Task AnEngineThatDoesNotExist_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("silo", "--redis", _redis.Address, "--secret", "s3cret", "--engine", "spidermonkey");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("spidermonkey", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("auto", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongSecret_IsRefused_AndTheSiloLogsIt()
     {
         var run = await GridProcess.RunAsync("run", "examples/square.js", "1", "--grid", $"127.0.0.1:{Port}", "--secret", "guess");

@@ -53,7 +53,7 @@ public sealed class RunnerPoolTests : IAsyncLifetime
     public async Task SyntaxError_IsAModuleError()
     {
         var failed = await RunAsync("module.exports = function (x) {\n  return x +* 2\n}", "1", name: "bad.js");
-        Assert.Equal(("bad.js: SyntaxError: Unexpected token '*' in expression. (line 2)", JobErrorKind.Module), (failed.Error, failed.ErrorKind));
+        Assert.Equal(("bad.js: SyntaxError: Unexpected token '*' (line 2)", JobErrorKind.Module), (failed.Error, failed.ErrorKind));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class RunnerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InfiniteLoop_IsKilledAtItsTimeLimit_AndTheRunnerReplaced()
+    public async Task InfiniteLoop_IsInterruptedAtItsTimeLimit_AndTheRunnerLivesOn()
     {
         var before = _pool.RunnerPids.Single();
 
@@ -73,13 +73,13 @@ public sealed class RunnerPoolTests : IAsyncLifetime
 
         Assert.Equal(("timed out after 1 s", JobErrorKind.Timeout), (failed.Error, failed.ErrorKind));
         Assert.Equal("4", (await RunAsync("module.exports = function (x) { return x * x }", "2")).Value);
-        Assert.NotEqual(before, _pool.RunnerPids.Single());
+        Assert.Equal(before, _pool.RunnerPids.Single());
     }
 
     [Fact]
     public async Task MemoryBomb_FailsWithTheMemoryLimit_AndTheNextJobRuns()
     {
-        var failed = await RunAsync("module.exports = function (x) { var a = []; while (true) a.push(new Array(100000).join('x') + a.length) }", "1");
+        var failed = await RunAsync("module.exports = function (x) { const a = []; while (true) a.push(new Array(100000).fill(a.length)) }", "1");
 
         Assert.Equal(("exceeded the 128 MiB memory limit", JobErrorKind.Memory), (failed.Error, failed.ErrorKind));
         Assert.Equal("9", (await RunAsync("module.exports = function (x) { return x * x }", "3")).Value);
@@ -93,27 +93,19 @@ public sealed class RunnerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeepRecursion_FailsWithTheRecursionLimit()
+    public async Task DeepRecursion_IsARangeError_AsInNode()
     {
         var failed = await RunAsync("function down(n) { return down(n + 1) + 1 }\nmodule.exports = function (x) { return down(0) }", "1");
-        Assert.Equal(("recursion deeper than 5000 calls (the runner's limit)", JobErrorKind.Script), (failed.Error, failed.ErrorKind));
+        Assert.Equal(("RangeError: Maximum call stack size exceeded (line 1)", JobErrorKind.Script), (failed.Error, failed.ErrorKind));
     }
 
     [Fact]
     public async Task TaskCode_SeesNoFileNetworkOrProcessApi()
     {
         var result = await RunAsync(
-            "module.exports = function () { return [typeof require, typeof process, typeof System, typeof XMLHttpRequest, typeof fetch, typeof importScripts, typeof setTimeout, typeof console.log] }",
+            "module.exports = function () { return [typeof require, typeof process, typeof System, typeof XMLHttpRequest, typeof fetch, typeof importScripts, typeof Deno, typeof console.log] }",
             "0");
         Assert.Equal("[\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"undefined\",\"function\"]", result.Value);
-    }
-
-    [Fact]
-    public async Task IntegerOperators_WrapAsJavaScriptSays()
-    {
-        // The values node gives; Jurassic on .NET 9+ gives 0 for all but the last without the runner's conversion patch.
-        var result = await RunAsync("module.exports = function (x) { var n = -x; return [n >>> 0, n >>> 28, n | 0, 2.5e10 | 0, (3905402710 | 0), ~x] }", "5");
-        Assert.Equal("[4294967291,15,-5,-769803776,-389564586,-6]", result.Value);
     }
 
     [Fact]

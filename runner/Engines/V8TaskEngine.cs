@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.JavaScript;
+using Microsoft.ClearScript.V8;
+
+namespace GridActors.Runner.Engines;
+
+/// <summary>
+/// A task's engine in V8, through ClearScript: a V8 runtime of its own (its own heap and its own
+/// limits), with nothing of the host exposed. ClearScript's <c>EngineInternal</c> helper and its
+/// console are removed before the module runs; the prelude's console takes their place.
+/// </summary>
+internal sealed partial class V8TaskEngine : TaskEngine
+{
+    private readonly V8ScriptEngine _engine;
+    private readonly ScriptObject _start;
+    private readonly ScriptObject _poll;
+    private readonly ScriptObject _takeConsole;
+    private readonly ScriptObject _abandon;
+
+    private V8TaskEngine(V8ScriptEngine engine, ScriptObject host)
+    {
+        _engine = engine;
+        _start = (ScriptObject)host.GetProperty("start");
+        _poll = (ScriptObject)host.GetProperty("poll");
+        _takeConsole = (ScriptObject)host.GetProperty("takeConsole");
+        _abandon = (ScriptObject)host.GetProperty("abandon");
+    }
+
+    /// <summary>The engine and the ClearScript release that carries its V8, as the silo's log and <c>grid volunteers</c> show it.</summary>
+    public static string Version => "V8 (ClearScript " + typeof(V8ScriptEngine).Assembly.GetName().Version!.ToString(3) + ")";
+
+    /// <summary>Makes an engine and loads a module into it.</summary>
+    public static V8TaskEngine Load(string name, string source, EngineLimits limits)
+    {
+        var constraints = new V8RuntimeConstraints
+        {
+            // The hard limits, past which V8 ends the process, sit above the soft limit that ends the job.
+            MaxOldSpaceSize = checked((int)((limits.MemoryBytes >> 20) + 256)),
+            MaxArrayBufferAllocation = (ulong)limits.MemoryBytes,
+        };
+        var engine = new V8ScriptEngine(name, constraints, V8ScriptEngineFlags.HideHostExceptions)
+        {
+            MaxRuntimeHeapSize = (UIntPtr)(ulong)limits.MemoryBytes,
+            MaxRuntimeStackUsage = (UIntPtr)(ulong)limits.StackBytes,
+            AllowReflection = false,
+            EnableAutoHostVariables = false,
+        };
+        try
+        {
+            engine.DocumentSettings = new DocumentSettings { Loader = new TaskModuleLoader(name, source), AccessFlags = DocumentAccessFlags.None };
+            engine.Execute("delete globalThis.EngineInternal; delete globalThis.console;");
+            var prelude = (ScriptObject)engine.Evaluate(new DocumentInfo("gridactors-prelude.js") { Flags = DocumentFlags.None }, Prelude);
+            var host = (ScriptObject)prelude.Invoke(false, engine.Global, name, Version);
+            string problem;
+            if (IsStandardModule(source))
+            {
+                engine.Execute(
+                    new DocumentInfo("gridactors-main.mjs") { Category = ModuleCategory.Standard, Flags = DocumentFlags.None },
+                    $"import * as task from '{ModuleSpecifier}'; globalThis.__gridTask = task;");
+                problem = (string)((ScriptObject)host.GetProperty("useModule")).Invoke(false, engine.Evaluate("(() => { const t = globalThis.__gridTask; delete globalThis.__gridTask; return t; })()"));
+            }
+            else
+            {
+                var wrapper = engine.Evaluate(new DocumentInfo(name) { Flags = DocumentFlags.None }, CommonJsWrapper(source));
+                problem = (string)((ScriptObject)host.GetProperty("useCommonJs")).Invoke(false, wrapper);
+            }
+
+            if (problem.Length > 0)
+            {
+                throw new ModuleLoadException($"{name}: {problem}");
+            }
+
+            return new V8TaskEngine(engine, host);
+        }
+        catch (Exception exception) when (exception is ScriptEngineException or ScriptInterruptedException)
+        {
+            engine.Dispose();
+            throw Translate(exception, name) is var translated && translated is EngineMemoryException or EngineInterruptedException
+                ? translated
+                : new ModuleLoadException($"{name}: {translated.Message}");
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    public override string Start(string itemJson) => Call(_start, itemJson);
+
+    public override string Poll() => Call(_poll);
+
+    public override string TakeConsole() => Call(_takeConsole);
+
+    public override void Abandon() => Call(_abandon);
+
+    public override void Interrupt() => _engine.Interrupt();
+
+    public override void CancelInterrupt() => _engine.CancelInterrupt();
+
+    public override void Dispose() => _engine.Dispose();
+
+    private string Call(ScriptObject function, params object[] arguments)
+    {
+        try
+        {
+            return function.Invoke(false, arguments) as string ?? string.Empty;
+        }
+        catch (Exception exception) when (exception is ScriptEngineException or ScriptInterruptedException)
+        {
+            throw Translate(exception, _engine.Name);
+        }
+    }
+
+    private static Exception Translate(Exception exception, string name) => exception switch
+    {
+        ScriptInterruptedException => new EngineInterruptedException(),
+        ScriptEngineException { IsFatal: true } fatal when fatal.Message.Contains("memory", StringComparison.OrdinalIgnoreCase) => new EngineMemoryException("V8 heap"),
+        ScriptEngineException script => new JobException(Describe(script, name)),
+        _ => exception,
+    };
+
+    // "SyntaxError: Unexpected token '*' (line 2)": V8's message, and the module's line from its error details.
+    private static string Describe(ScriptEngineException exception, string name)
+    {
+        var message = exception.Message;
+        var line = Location().Matches(exception.ErrorDetails ?? string.Empty)
+            .FirstOrDefault(m => m.Groups["doc"].Value == name);
+        return line is null ? message : string.Create(CultureInfo.InvariantCulture, $"{message} (line {line.Groups["line"].Value})");
+    }
+
+    [GeneratedRegex(@"at (?:[^\n(]*\()?(?<doc>[^\n():]+?)(?: \[temp\])?:(?<line>\d+):\d+")]
+    private static partial Regex Location();
+
+    /// <summary>Serves the task's own module to <c>import</c>, and refuses every other import: no files, no network.</summary>
+    private sealed class TaskModuleLoader(string name, string source) : DocumentLoader
+    {
+        public override Task<Document> LoadDocumentAsync(DocumentSettings settings, DocumentInfo? sourceInfo, string specifier, DocumentCategory category, DocumentContextCallback contextCallback)
+        {
+            if (specifier == ModuleSpecifier)
+            {
+                return Task.FromResult<Document>(new StringDocument(new DocumentInfo(name) { Category = ModuleCategory.Standard, Flags = DocumentFlags.None }, source));
+            }
+
+            throw new InvalidOperationException($"cannot import '{specifier}': a GridActors module is one file and imports nothing");
+        }
+    }
+}
