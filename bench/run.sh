@@ -3,7 +3,7 @@
 # grid, or redis-server and silos on loopback ports), runs each scenario several times, and prints a
 # Markdown table of the median and the spread (least to most) of each figure.
 #
-#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers (default: all)
+#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers engines (default: all)
 #
 #   BENCH_RUNS=N     runs per scenario (default 3)
 #   BENCH_QUICK=1    tiny sizes, one run: checks that the harness works (./test.sh uses it)
@@ -16,6 +16,9 @@
 #             and <= 1 s over the floor (with 1-CPU silos the work left alone takes about 10 s)
 #   memory    1,000,000 items through --stdin: client <= 150 MB, each silo <= 300 MB; Redis back to baseline
 #   peers     the dispatch and latency workloads on Dask distributed (bench/peers.sh): embedded >= 1.5x dask.bag
+#   engines   from the V8 issue: 16 pi jobs (2,000,000 samples) embedded on 2 CPUs, start included, <= 0.8 s, beside
+#             two node processes; the job time of pi and of a trivial job in the runner's V8 and Jint against node
+#             (bench/engines; pi in V8 <= 1.2x node); examples/collatz-wasm.js against collatz.js, on the grid and in node
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,9 +27,9 @@ quick="${BENCH_QUICK:-}"
 runs="${BENCH_RUNS:-3}"
 [ -n "$quick" ] && runs=1
 scenarios=("$@")
-[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers)
+[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers engines)
 for s in "${scenarios[@]}"; do
-  case "$s" in dispatch | latency | scaling | recovery | memory | peers) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory or peers." >&2; exit 2 ;; esac
+  case "$s" in dispatch | latency | scaling | recovery | memory | peers | engines) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory, peers or engines." >&2; exit 2 ;; esac
 done
 command -v redis-server >/dev/null || { echo "bench/run.sh: redis-server is needed (Debian: apt-get install redis-server)." >&2; exit 2; }
 
@@ -237,6 +240,45 @@ memory() {
     i=$((i + 1))
   done
   stop_grid
+}
+
+engines() {
+  local samples=2000000 ranges=(1-1000000 1000001-2000000) per=7
+  [ -n "$quick" ] && samples=100000 && ranges=(1-10000 10001-20000) && per=2
+  command -v node >/dev/null || { echo "bench/run.sh: the engines scenario needs node (the reference)." >&2; exit 2; }
+  local items start
+  items=$(for _ in $(seq 16); do echo "$samples"; done)
+  dotnet build bench/engines/GridActors.Bench.Engines.csproj -c Release -o "$root/bench/out/engines" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+  for _ in $(seq "$runs"); do
+    # The whole command, as a user runs it: start, embedded grid on both CPUs, 16 jobs, exit.
+    start=$(seconds)
+    [ "$(echo "$items" | "$grid" run examples/pi.js --stdin | wc -l)" = 16 ] || { echo "bench/run.sh: expected 16 pi results." >&2; exit 1; }
+    record engines "16 pi jobs, grid run (embedded, 2 CPUs, start included)" "s" "$(elapsed "$start")"
+    start=$(seconds)
+    for _ in 1 2; do node -e "const f = require('$root/examples/pi.js'); for (let i = 0; i < 8; i++) f($samples);" & done
+    wait
+    record engines "16 pi jobs, two node processes of 8 (start included)" "s" "$(elapsed "$start")"
+
+    for module in collatz-wasm collatz; do
+      start=$(seconds)
+      "$grid" run "examples/$module.js" "${ranges[@]}" >/dev/null
+      record engines "examples/$module.js ${ranges[*]}, grid run (embedded)" "s" "$(elapsed "$start")"
+      start=$(seconds)
+      node -e "const f = require('$root/examples/$module.js'); for (const r of process.argv.slice(1)) f(r);" "${ranges[@]}"
+      record engines "examples/$module.js ${ranges[*]}, node, one process" "s" "$(elapsed "$start")"
+    done
+
+    # One job at a time in each engine, in-process: the engine's own speed, without the grid.
+    local module item times
+    for module in pi square; do
+      item=$samples times=$per
+      [ "$module" = square ] && item=7 times=2000
+      "$root/bench/out/engines/GridActors.Bench.Engines" "examples/$module.js" "$item" "$times" --rows |
+        while IFS='|' read -r engine median; do
+          record engines "examples/$module.js job ($item), $engine" "ms" "$median"
+        done
+    done
+  done
 }
 
 # shellcheck source=bench/peers.sh

@@ -22,10 +22,14 @@ internal sealed partial class V8TaskEngine : TaskEngine
     private V8TaskEngine(V8ScriptEngine engine, ScriptObject host)
     {
         _engine = engine;
-        _start = (ScriptObject)host.GetProperty("start");
-        _poll = (ScriptObject)host.GetProperty("poll");
-        _takeConsole = (ScriptObject)host.GetProperty("takeConsole");
-        _abandon = (ScriptObject)host.GetProperty("abandon");
+
+        // A function ClearScript hands out from GetProperty costs 100-150 µs a call, one returned
+        // from a call 2-5 µs (measured on 7.5.1.1): the job host's functions are fetched by a call.
+        var member = (ScriptObject)engine.Evaluate("(host, name) => host[name]");
+        _start = (ScriptObject)member.Invoke(false, host, "start");
+        _poll = (ScriptObject)member.Invoke(false, host, "poll");
+        _takeConsole = (ScriptObject)member.Invoke(false, host, "takeConsole");
+        _abandon = (ScriptObject)member.Invoke(false, host, "abandon");
     }
 
     /// <summary>The engine and the ClearScript release that carries its V8, as the silo's log and <c>grid volunteers</c> show it.</summary>
