@@ -130,7 +130,7 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         var timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : TimeSpan.FromDays(1);
         try
         {
-            var module = GetModule(key, request.Module);
+            var module = GetModule(key, request.Module, timeout);
             string value;
             _watchdog.Arm(module.Engine, timeout);
             try
@@ -183,7 +183,7 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         }
     }
 
-    private ModuleHost GetModule(string key, string hash)
+    private ModuleHost GetModule(string key, string hash, TimeSpan timeout)
     {
         if (_modules.TryGetValue(key, out var module))
         {
@@ -203,7 +203,9 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         TaskEngine engine;
         try
         {
-            engine = _engines!.Load(source.Name, source.Source, _limits);
+            // The module's top level runs within the time limit of the job that loads it.
+            using var deadline = new CancellationTokenSource(timeout);
+            engine = _engines!.Load(source.Name, source.Source, _limits, deadline.Token);
         }
         catch (ModuleLoadException exception)
         {

@@ -49,7 +49,7 @@ foreach (var (engine, ms, _) in rows)
 Func<string> Prepare(string kind)
 {
     var engines = GridActors.Runner.Engines.EngineFactory.Choose(kind, limits);
-    var host = new ModuleHost(engines.Load(Path.GetFileName(module), source, limits), TextWriter.Null);
+    var host = new ModuleHost(engines.Load(Path.GetFileName(module), source, limits, CancellationToken.None), TextWriter.Null);
     return () => host.Run(item, Stopwatch.GetTimestamp() + (600 * Stopwatch.Frequency));
 }
 

@@ -44,8 +44,8 @@ internal sealed class EngineFactory
         }
     }
 
-    /// <summary>A new engine for one task, with its module loaded.</summary>
-    public TaskEngine Load(string name, string source, EngineLimits limits) => Kind == "v8"
-        ? V8TaskEngine.Load(name, source, limits)
-        : JintTaskEngine.Load(name, source, limits);
+    /// <summary>A new engine for one task, with its module loaded; <paramref name="deadline"/> interrupts a top level that does not end.</summary>
+    public TaskEngine Load(string name, string source, EngineLimits limits, CancellationToken deadline) => Kind == "v8"
+        ? V8TaskEngine.Load(name, source, limits, deadline)
+        : JintTaskEngine.Load(name, source, limits, deadline);
 }

@@ -37,8 +37,8 @@ internal sealed partial class JintTaskEngine : TaskEngine
     /// <summary>Jint's version, as the silo's log and <c>grid volunteers</c> show it.</summary>
     public static string Version => "Jint " + typeof(Engine).Assembly.GetName().Version!.ToString(3);
 
-    /// <summary>Makes an engine and loads a module into it.</summary>
-    public static JintTaskEngine Load(string name, string source, EngineLimits limits)
+    /// <summary>Makes an engine and loads a module into it; <paramref name="deadline"/> interrupts a top level that does not end.</summary>
+    public static JintTaskEngine Load(string name, string source, EngineLimits limits, CancellationToken deadline = default)
     {
         var interruption = new Interruption();
         var engine = new Engine(options =>
@@ -52,6 +52,7 @@ internal sealed partial class JintTaskEngine : TaskEngine
             options.Interop.Enabled = false;
             options.EnableModules(new TaskModuleLoader(source));
         });
+        var registration = deadline.Register(() => interruption.Raised = true);
         try
         {
             var prelude = engine.Evaluate(Prelude, "gridactors-prelude.js");
@@ -74,10 +75,13 @@ internal sealed partial class JintTaskEngine : TaskEngine
                 throw new ModuleLoadException($"{name}: {problem}");
             }
 
+            registration.Dispose();
+            interruption.Raised = false;
             return new JintTaskEngine(engine, interruption, host, name);
         }
         catch (Exception exception) when (exception is not ModuleLoadException)
         {
+            registration.Dispose();
             engine.Dispose();
             var translated = Translate(exception, name);
             throw translated is JobException ? new ModuleLoadException($"{name}: {translated.Message}") : translated;

@@ -35,8 +35,8 @@ internal sealed partial class V8TaskEngine : TaskEngine
     /// <summary>The engine and the ClearScript release that carries its V8, as the silo's log and <c>grid volunteers</c> show it.</summary>
     public static string Version => "V8 (ClearScript " + typeof(V8ScriptEngine).Assembly.GetName().Version!.ToString(3) + ")";
 
-    /// <summary>Makes an engine and loads a module into it.</summary>
-    public static V8TaskEngine Load(string name, string source, EngineLimits limits)
+    /// <summary>Makes an engine and loads a module into it; <paramref name="deadline"/> interrupts a top level that does not end.</summary>
+    public static V8TaskEngine Load(string name, string source, EngineLimits limits, CancellationToken deadline = default)
     {
         var constraints = new V8RuntimeConstraints
         {
@@ -51,6 +51,7 @@ internal sealed partial class V8TaskEngine : TaskEngine
             AllowReflection = false,
             EnableAutoHostVariables = false,
         };
+        var interruption = deadline.Register(engine.Interrupt);
         try
         {
             engine.DocumentSettings = new DocumentSettings { Loader = new TaskModuleLoader(name, source), AccessFlags = DocumentAccessFlags.None };
@@ -76,10 +77,17 @@ internal sealed partial class V8TaskEngine : TaskEngine
                 throw new ModuleLoadException($"{name}: {problem}");
             }
 
+            interruption.Dispose();
+            if (deadline.IsCancellationRequested)
+            {
+                engine.CancelInterrupt();
+            }
+
             return new V8TaskEngine(engine, host);
         }
         catch (Exception exception) when (exception is ScriptEngineException or ScriptInterruptedException)
         {
+            interruption.Dispose();
             engine.Dispose();
             throw Translate(exception, name) is var translated && translated is EngineMemoryException or EngineInterruptedException
                 ? translated
@@ -87,6 +95,7 @@ internal sealed partial class V8TaskEngine : TaskEngine
         }
         catch
         {
+            interruption.Dispose();
             engine.Dispose();
             throw;
         }

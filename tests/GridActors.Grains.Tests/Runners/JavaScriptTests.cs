@@ -114,6 +114,15 @@ public abstract class JavaScriptTests(string engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AModuleWhoseTopLevelNeverEnds_IsAModuleError_AtTheTimeLimit()
+    {
+        var failed = await RunAsync("while (true) {}\nmodule.exports = (x) => x", "1", timeout: TimeSpan.FromSeconds(1), name: "stuck.js");
+
+        Assert.Equal(("stuck.js: the module did not finish loading (its top level ran past the job's time limit)", JobErrorKind.Module), (failed.Error, failed.ErrorKind));
+        Assert.Equal("9", (await RunAsync("module.exports = (x) => x * x", "3")).Value);
+    }
+
+    [Fact]
     public async Task TimersOfAnAnsweredJob_NeverFireInTheNext()
     {
         const string Module = "let fired = 0;\nmodule.exports = (x, cb) => { if (x === 1) { setTimeout(() => { fired++ }, 1); cb(null, 'set') } else setTimeout(() => cb(null, fired), 50) }";
