@@ -14,7 +14,7 @@ namespace GridActors.Runner;
 /// by interrupting that engine, and an engine past its memory limit is dropped, both without the
 /// runner exiting. Only a breach of the runner's own .NET heap makes it answer and exit.
 /// </summary>
-internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console) : IDisposable
+internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, RunnerSettings settings, TextWriter console) : IDisposable
 {
     /// <summary>How long a reply may wait in the buffer for the rest of its batch.</summary>
     internal static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(2);
@@ -42,16 +42,27 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
         }
 
         Reply(new RunnerReply(RunnerReply.Ready, Engine: _engines.Version), flush: true);
-        while (input.Read(RunnerJsonContext.Default.RunnerRequest) is { } request)
+        while ((_readAhead ?? input.Read(RunnerJsonContext.Default.RunnerRequest)) is { } request)
         {
+            _readAhead = null;
             if (request.Kind == RunnerRequest.Load)
             {
                 _sources[request.Module] = (request.Name ?? request.Module, request.Source ?? string.Empty);
                 continue;
             }
 
+            if (request.More && _modules.TryGetValue(KeyOf(request), out var quick) && quick.Quick)
+            {
+                RunBatch(request, quick);
+                continue;
+            }
+
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var reply = Execute(request, out var mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
+            if (_modules.TryGetValue(KeyOf(request), out var module))
+            {
+                module.Quick = reply.Ms < QuickJobMs && reply.Error is null;
+            }
 
             // Replies go out in batches: at once when the silo sent no further request with this one.
             Reply(reply, flush: mustExit || !request.More);
@@ -126,8 +137,8 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
     private RunnerReply Execute(RunnerRequest request, out bool mustExit)
     {
         mustExit = false;
-        var key = (request.Task ?? string.Empty) + "/" + request.Module;
-        var timeout = request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : TimeSpan.FromDays(1);
+        var key = KeyOf(request);
+        var timeout = TimeoutOf(request);
         try
         {
             var module = GetModule(key, request.Module, timeout);
@@ -135,40 +146,32 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
             _watchdog.Arm(module.Engine, timeout);
             try
             {
-                value = module.Run(request.Item ?? "null", System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+                value = module.Run(request.Item ?? "null", DeadlineAfter(timeout));
             }
             finally
             {
                 _watchdog.Disarm();
             }
 
-            var size = Encoding.UTF8.GetByteCount(value);
-            return size > settings.OutputLimitBytes
-                ? Fail(request.Id, "output", $"result of {Sizes.Format(size)} exceeds the {Sizes.Format(settings.OutputLimitBytes)} limit")
-                : new RunnerReply(RunnerReply.Result, request.Id, Value: value);
+            return Succeed(request.Id, value);
         }
         catch (ModuleLoadException exception)
         {
             return Fail(request.Id, "module", exception.Message);
         }
-        catch (JobException exception) when (exception.Message.StartsWith("RangeError: Array buffer allocation failed", StringComparison.Ordinal))
-        {
-            // An ArrayBuffer (or a typed array) larger than the engine may allocate.
-            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
-        }
         catch (JobException exception)
         {
-            return Fail(request.Id, "script", exception.Message);
+            return ScriptError(request.Id, exception.Message);
         }
         catch (JobTimeoutException)
         {
-            return Fail(request.Id, "timeout", $"timed out after {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
+            return TimedOut(request.Id, timeout);
         }
         catch (EngineMemoryException)
         {
             // The engine can run nothing more; the task's next job gets a fresh one.
             Drop(key);
-            return Fail(request.Id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
+            return OverMemory(request.Id);
         }
         catch (OutOfMemoryException)
         {
@@ -236,4 +239,28 @@ internal sealed class RunnerLoop(FrameStream input, FrameStream output, RunnerSe
     }
 
     private static RunnerReply Fail(long id, string kind, string error) => new(RunnerReply.Result, id, Error: error, ErrorKind: kind);
+
+    private static string KeyOf(RunnerRequest request) => (request.Task ?? string.Empty) + "/" + request.Module;
+
+    private static TimeSpan TimeoutOf(RunnerRequest request) => request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : TimeSpan.FromDays(1);
+
+    private static long DeadlineAfter(TimeSpan timeout) => System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+
+    private RunnerReply Succeed(long id, string value)
+    {
+        var size = Encoding.UTF8.GetByteCount(value);
+        return size > settings.OutputLimitBytes
+            ? Fail(id, "output", $"result of {Sizes.Format(size)} exceeds the {Sizes.Format(settings.OutputLimitBytes)} limit")
+            : new RunnerReply(RunnerReply.Result, id, Value: value);
+    }
+
+    // An ArrayBuffer (or a typed array) larger than the engine may allocate is the memory limit, named as such.
+    private RunnerReply ScriptError(long id, string error) => error.StartsWith("RangeError: Array buffer allocation failed", StringComparison.Ordinal)
+        ? OverMemory(id)
+        : Fail(id, "script", error);
+
+    private static RunnerReply TimedOut(long id, TimeSpan timeout) =>
+        Fail(id, "timeout", $"timed out after {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
+
+    private RunnerReply OverMemory(long id) => Fail(id, "memory", $"exceeded the {Sizes.Format(settings.MemoryLimitBytes)} memory limit");
 }

@@ -18,6 +18,8 @@ internal sealed partial class JintTaskEngine : TaskEngine
     private readonly Engine _engine;
     private readonly Interruption _interruption;
     private readonly JsValue _start;
+    private readonly JsValue _startBatch;
+    private readonly JsValue _takeBatch;
     private readonly JsValue _poll;
     private readonly JsValue _takeConsole;
     private readonly JsValue _abandon;
@@ -29,6 +31,8 @@ internal sealed partial class JintTaskEngine : TaskEngine
         _interruption = interruption;
         _name = name;
         _start = host.Get("start");
+        _startBatch = host.Get("startBatch");
+        _takeBatch = host.Get("takeBatch");
         _poll = host.Get("poll");
         _takeConsole = host.Get("takeConsole");
         _abandon = host.Get("abandon");
@@ -89,6 +93,10 @@ internal sealed partial class JintTaskEngine : TaskEngine
     }
 
     public override string Start(string itemJson) => Call(_start, itemJson);
+
+    public override string StartBatch(string itemsJson, double budgetMs) => Call(_startBatch, itemsJson, budgetMs);
+
+    public override string TakeBatch() => Call(_takeBatch);
 
     public override string Poll() => Call(_poll);
 

@@ -18,6 +18,12 @@ internal abstract partial class TaskEngine : IDisposable
     /// <summary>Calls the module on one item (JSON text) and returns the prelude's answer.</summary>
     public abstract string Start(string itemJson);
 
+    /// <summary>Calls the module on several items (a JSON array) while each answers at once, for at most <paramref name="budgetMs"/>; returns the answers, each as its length, ':' and the answer.</summary>
+    public abstract string StartBatch(string itemsJson, double budgetMs);
+
+    /// <summary>The answers of a batch that was interrupted, as <see cref="StartBatch"/> returns them.</summary>
+    public abstract string TakeBatch();
+
     /// <summary>Runs due timers and returns the prelude's answer.</summary>
     public abstract string Poll();
 

@@ -123,6 +123,42 @@ public abstract class JavaScriptTests(string engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuickJobsWrittenTogether_RunInBatches_AndEachGetsItsOwnAnswer_InOrder()
+    {
+        // One runner: the pool writes these ahead to it together, and once the task's first job
+        // showed it is quick, they go into the engine several at a time. Between them: an error,
+        // a job that answers later, and results JSON cannot hold.
+        const string Module = "let n = 0;\nmodule.exports = (x, cb) => { n++; if (x % 50 === 7) throw new Error('no ' + x); if (x % 50 === 9) { setTimeout(() => cb(null, -x), 1); return } if (x % 50 === 11) return cb(null, () => 1); cb(null, [x, n]) }";
+        var jobs = Enumerable.Range(0, 300).Select(i => RunAsync(Module, i.ToString(CultureInfo.InvariantCulture), task: "batched")).ToArray();
+        var results = await Task.WhenAll(jobs);
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            var expected = (i % 50) switch
+            {
+                7 => new RunnerResult(null, $"Error: no {i} (line 2)", JobErrorKind.Script, TimeSpan.Zero),
+                9 => new RunnerResult((-i).ToString(CultureInfo.InvariantCulture), null, JobErrorKind.Script, TimeSpan.Zero),
+                11 => new RunnerResult(null, "the module returned a function, which JSON cannot hold: return numbers, strings, booleans, null, arrays or plain objects", JobErrorKind.Script, TimeSpan.Zero),
+                _ => new RunnerResult($"[{i},{i + 1}]", null, JobErrorKind.Script, TimeSpan.Zero),
+            };
+            Assert.Equal(expected, results[i] with { Elapsed = TimeSpan.Zero });
+        }
+    }
+
+    [Fact]
+    public async Task AJobThatNeverEnds_AmongQuickOnes_TimesOutAlone()
+    {
+        const string Module = "module.exports = (x) => { if (x === 40) while (true) {} return x + 1 }";
+        var jobs = Enumerable.Range(0, 80).Select(i => RunAsync(Module, i.ToString(CultureInfo.InvariantCulture), timeout: TimeSpan.FromSeconds(1), task: "stuck")).ToArray();
+        var results = await Task.WhenAll(jobs);
+
+        Assert.Equal(("timed out after 1 s", JobErrorKind.Timeout), (results[40].Error, results[40].ErrorKind));
+        Assert.Equal(
+            Enumerable.Range(0, 80).Where(i => i != 40).Select(i => (i + 1).ToString(CultureInfo.InvariantCulture)),
+            results.Where((_, i) => i != 40).Select(r => r.Value));
+    }
+
+    [Fact]
     public async Task TimersOfAnAnsweredJob_NeverFireInTheNext()
     {
         const string Module = "let fired = 0;\nmodule.exports = (x, cb) => { if (x === 1) { setTimeout(() => { fired++ }, 1); cb(null, 'set') } else setTimeout(() => cb(null, fired), 50) }";
