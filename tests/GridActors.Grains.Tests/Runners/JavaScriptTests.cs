@@ -1,8 +1,6 @@
 using System.Globalization;
 using GridActors.Grains.Runners;
 using GridActors.Grid;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains.Tests.Runners;
 
@@ -19,10 +17,7 @@ public sealed class JintJavaScriptTests() : JavaScriptTests("jint");
 /// </summary>
 public abstract class JavaScriptTests(string engine) : IAsyncLifetime
 {
-    private readonly RunnerPool _pool = new(
-        Options.Create(new RunnerOptions { Runners = 1, MemoryLimitBytes = 128L * 1024 * 1024, Engine = engine }),
-        TimeProvider.System,
-        NullLogger<RunnerPool>.Instance);
+    private readonly RunnerPool _pool = RunnerPools.OneRunner(engine);
 
     private bool IsV8 => engine == "v8";
 
@@ -274,12 +269,6 @@ public abstract class JavaScriptTests(string engine) : IAsyncLifetime
         return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the GridActors repository.");
     }
 
-    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? task = null)
-    {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + module)));
-        _pool.AddModule(hash, name, module);
-        var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Task = task });
-        return done.Task.WaitAsync(Testing.Eventually.Limit);
-    }
+    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? task = null) =>
+        _pool.RunAsync(module, item, timeout, name, task: task);
 }

@@ -1,18 +1,13 @@
 using System.Globalization;
 using GridActors.Grains.Runners;
 using GridActors.Grid;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains.Tests.Runners;
 
 /// <summary>Real runner processes, one pool per test, with a small memory limit so the bomb goes off fast.</summary>
 public sealed class RunnerPoolTests : IAsyncLifetime
 {
-    private readonly RunnerPool _pool = new(
-        Options.Create(new RunnerOptions { Runners = 1, MemoryLimitBytes = 128L * 1024 * 1024 }),
-        TimeProvider.System,
-        NullLogger<RunnerPool>.Instance);
+    private readonly RunnerPool _pool = RunnerPools.OneRunner();
 
     public Task InitializeAsync() => _pool.StartAsync();
 
@@ -142,12 +137,6 @@ public sealed class RunnerPoolTests : IAsyncLifetime
         Assert.Equal("4", (await RunAsync("module.exports = function (x) { return x * x }", "2", key: "u/0")).Value);
     }
 
-    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? key = null)
-    {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + module)));
-        _pool.AddModule(hash, name, module);
-        var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Key = key });
-        return done.Task.WaitAsync(Testing.Eventually.Limit);
-    }
+    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? key = null) =>
+        _pool.RunAsync(module, item, timeout, name, key: key);
 }
