@@ -33,6 +33,7 @@ internal sealed partial class RunnerProcess
             }
 
             kill = _killReason is not null;
+            _killedJob = kill ? head : null;
         }
 
         if (kill)
@@ -59,6 +60,7 @@ internal sealed partial class RunnerProcess
             }
 
             _killReason = (JobErrorKind.Cancelled, "cancelled with its task");
+            _killedJob = _inFlight.Peek();
         }
 
         Kill();

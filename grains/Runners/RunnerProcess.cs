@@ -22,6 +22,10 @@ internal sealed partial class RunnerProcess
     private readonly TimeProvider _time;
     private long _headStarted;
     private (JobErrorKind Kind, string Error)? _killReason;
+
+    // The job the kill was for. The runner may answer it between the decision and the kill; the
+    // job then at the head never ran to a verdict and is run again elsewhere, not failed.
+    private RunnerJob? _killedJob;
     private bool _retiring;
 
     private RunnerProcess(Process process, TimeProvider time, int maxReplyBytes)
@@ -204,7 +208,12 @@ internal sealed partial class RunnerProcess
         lock (_lock)
         {
             head = _inFlight.Count > 0 && !(_retiring && _killReason is null) ? _inFlight.Dequeue() : null;
-            rest = [.. _inFlight];
+            rest = head is not null && _killedJob is not null && head != _killedJob ? [head, .. _inFlight] : [.. _inFlight];
+            if (rest.Length > 0 && rest[0] == head)
+            {
+                head = null;
+            }
+
             _inFlight.Clear();
             ran = _time.GetElapsedTime(_headStarted);
             reason = _killReason ?? (JobErrorKind.Lost, $"the runner exited unexpectedly (exit code {_process.ExitCode})");
