@@ -55,7 +55,17 @@ internal sealed class SiloProcess : IAsyncDisposable
         silo.Process.OutputDataReceived += (_, _) => { };
         silo.Process.BeginErrorReadLine();
         silo.Process.BeginOutputReadLine();
-        await silo.WaitForLineAsync(l => l.StartsWith($"grid: silo {name} joined cluster", StringComparison.Ordinal));
+        try
+        {
+            await silo.WaitForLineAsync(l => l.StartsWith($"grid: silo {name} joined cluster", StringComparison.Ordinal));
+        }
+        catch (TimeoutException exception)
+        {
+            // A silo that never joins is stopped here: no test holds it to dispose of it.
+            await silo.DisposeAsync();
+            throw new TimeoutException($"grid silo {name} did not join within {Testing.Eventually.Limit.TotalSeconds} s; its log:\n{string.Join('\n', silo.Log)}", exception);
+        }
+
         return silo;
     }
 
