@@ -41,9 +41,7 @@ internal sealed partial class RunnerLoop
             if (!_modules.TryGetValue(key, out var current) || current != module)
             {
                 // The engine was dropped (memory): the rest go one by one, in a fresh one.
-                var started = Stopwatch.GetTimestamp();
-                var single = Execute(batch[done], out _) with { Ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
-                Reply(single, flush: !batch[done].More);
+                Reply(RunOne(batch[done], out _), flush: !batch[done].More);
                 done++;
                 continue;
             }

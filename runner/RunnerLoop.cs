@@ -57,12 +57,7 @@ internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, 
                 continue;
             }
 
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var reply = Execute(request, out var mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
-            if (_modules.TryGetValue(KeyOf(request), out var module))
-            {
-                module.Quick = reply.Ms < QuickJobMs && reply.Error is null;
-            }
+            var reply = RunOne(request, out var mustExit);
 
             // Replies go out in batches: at once when the silo sent no further request with this one.
             Reply(reply, flush: mustExit || !request.More);
@@ -132,6 +127,19 @@ internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, 
                 // The silo is gone; the main loop finds out at its next read or write.
             }
         }
+    }
+
+    /// <summary>Runs one job and times it; a quick one with a result lets its task's next jobs go in batches.</summary>
+    private RunnerReply RunOne(RunnerRequest request, out bool mustExit)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var reply = Execute(request, out mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
+        if (_modules.TryGetValue(KeyOf(request), out var module))
+        {
+            module.Quick = reply.Ms < QuickJobMs && reply.Error is null;
+        }
+
+        return reply;
     }
 
     private RunnerReply Execute(RunnerRequest request, out bool mustExit)

@@ -93,9 +93,8 @@ internal sealed partial class V8TaskEngine : TaskEngine
         {
             interruption.Dispose();
             engine.Dispose();
-            throw Translate(exception, name) is var translated && translated is EngineMemoryException or EngineInterruptedException
-                ? translated
-                : new ModuleLoadException($"{name}: {translated.Message}");
+            var translated = Translate(exception, name);
+            throw translated is JobException ? new ModuleLoadException($"{name}: {translated.Message}") : translated;
         }
         catch
         {
