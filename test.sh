@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every GridActors test: grain and store tests (Orleans test clusters, a real redis-server), the
 # silo's secret handshake, real runner processes, and end-to-end runs of the built grid command. Installs what
-# the tests need when it is missing (redis-server, and docker-compose to check docker-compose.yml),
+# the tests need when it is missing (redis-server, chromium for the browser-volunteer tests, and
+# docker-compose to check docker-compose.yml),
 # checks docker-compose.yml, and checks that the benchmark harness runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -25,6 +26,9 @@ install_missing() {
 # The Redis tests start their own redis-server on a free port (Debian's package also starts a system
 # redis on 6379, which the tests do not use).
 install_missing redis-server redis-server "needed by the Redis tests"
+
+# The browser-volunteer tests drive Debian's Chromium through Playwright, headless.
+install_missing chromium chromium "needed by the browser tests"
 
 # docker-compose.yml is checked with Debian's docker-compose (no Docker engine is needed to check it).
 install_missing docker-compose docker-compose "to check docker-compose.yml"

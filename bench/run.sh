@@ -3,7 +3,7 @@
 # grid, or redis-server and silos on loopback ports), runs each scenario several times, and prints a
 # Markdown table of the median and the spread (least to most) of each figure.
 #
-#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers engines (default: all)
+#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers engines browsers (default: all)
 #
 #   BENCH_RUNS=N     runs per scenario (default 3)
 #   BENCH_QUICK=1    tiny sizes, one run: checks that the harness works (./test.sh uses it)
@@ -19,6 +19,8 @@
 #   engines   from the V8 issue: 16 pi jobs (2,000,000 samples) embedded on 2 CPUs, start included, <= 0.8 s, beside
 #             two node processes; the job time of pi and of a trivial job in the runner's V8 and Jint against node
 #             (bench/engines; pi in V8 <= 1.2x node); examples/collatz-wasm.js against collatz.js, on the grid and in node
+#   browsers  from the browser-volunteer issue: trivial and pi jobs on one browser tab donating one core (a silo with
+#             --cpus 0, headless Chromium) beside the same jobs on one silo runner, in the same run (no target: recorded)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,9 +29,9 @@ quick="${BENCH_QUICK:-}"
 runs="${BENCH_RUNS:-3}"
 [ -n "$quick" ] && runs=1
 scenarios=("$@")
-[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers engines)
+[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers engines browsers)
 for s in "${scenarios[@]}"; do
-  case "$s" in dispatch | latency | scaling | recovery | memory | peers | engines) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory, peers or engines." >&2; exit 2 ;; esac
+  case "$s" in dispatch | latency | scaling | recovery | memory | peers | engines | browsers) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory, peers, engines or browsers." >&2; exit 2 ;; esac
 done
 command -v redis-server >/dev/null || { echo "bench/run.sh: redis-server is needed (Debian: apt-get install redis-server)." >&2; exit 2; }
 
@@ -277,6 +279,47 @@ engines() {
         while IFS='|' read -r engine median; do
           record engines "examples/$module.js job ($item), $engine" "ms" "$median"
         done
+    done
+  done
+}
+
+# Browser volunteers beside a silo's runner, in one run: trivial jobs and pi jobs on one silo with one
+# runner, then on a silo with no runners and one headless Chromium tab donating one core.
+browsers() {
+  local n=5000 pis=8 samples=2000000
+  [ -n "$quick" ] && n=200 && pis=2 && samples=100000
+  [ -x /usr/bin/chromium ] || { echo "bench/run.sh: the browsers scenario needs Debian's chromium (apt-get install chromium)." >&2; exit 2; }
+  dotnet build bench/browsers/GridActors.Bench.Browsers.csproj -c Release -o "$root/bench/out/browsers" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+  local items start
+  items=$(for _ in $(seq "$pis"); do echo "$samples"; done)
+  for _ in $(seq "$runs"); do
+    for volunteer in "silo runner" "browser tab"; do
+      if [ "$volunteer" = "silo runner" ]; then start_grid 1 1; else start_grid 1 0; fi
+      local target=(--grid "127.0.0.1:${silo_ports[0]}" --secret bench) tab_pid=""
+      if [ "$volunteer" = "browser tab" ]; then
+        local link
+        link=$(dotnet "$root/.grid/bin/grid.dll" invite "${target[@]}" 2>/dev/null)
+        rm -f "$work/tab.in" && mkfifo "$work/tab.in"
+        dotnet "$root/bench/out/browsers/GridActors.Bench.Browsers.dll" "$link" 1 <"$work/tab.in" >"$work/tab.out" 2>&1 &
+        tab_pid=$!
+        exec 9>"$work/tab.in"
+        until grep -q ready "$work/tab.out"; do
+          kill -0 "$tab_pid" 2>/dev/null || { echo "bench/run.sh: the browser did not start:" >&2; cat "$work/tab.out" >&2; exit 3; }
+          sleep 0.1
+        done
+      fi
+      squares 200 "${target[@]}" >/dev/null   # warm the volunteer
+      local t
+      t=$(squares "$n" "${target[@]}")
+      record browsers "$n squares, one $volunteer" "jobs/s" "$(echo "$n / $t" | bc)"
+      start=$(seconds)
+      [ "$(echo "$items" | "$grid" run examples/pi.js --stdin "${target[@]}" | wc -l)" = "$pis" ] || { echo "bench/run.sh: expected $pis pi results." >&2; exit 1; }
+      record browsers "$pis pi jobs ($samples samples), one $volunteer" "s" "$(elapsed "$start")"
+      if [ -n "$tab_pid" ]; then
+        exec 9>&-
+        wait "$tab_pid" || true
+      fi
+      stop_grid
     done
   done
 }

@@ -10,5 +10,7 @@ namespace GridActors.Cli;
 [JsonSerializable(typeof(TaskStatusView))]
 [JsonSerializable(typeof(List<TaskStatusView>))]
 [JsonSerializable(typeof(List<VolunteerView>))]
+[JsonSerializable(typeof(InvitationView))]
+[JsonSerializable(typeof(List<InvitationView>))]
 [JsonSerializable(typeof(IReadOnlyList<SiloInfo>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -25,6 +25,7 @@ var root = new RootCommand("""
     TaskCommands.Delete(),
     GridCommands.Volunteers(),
     GridCommands.Usage(),
+    InviteCommand.Create(),
     SiloCommand.Create(),
 };
 

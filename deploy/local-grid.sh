@@ -2,7 +2,7 @@
 # The grid of docker-compose.yml as local processes, for machines without Docker: redis-server and
 # one `grid silo` per silo service of the compose file, on loopback ports: silo N's gateway (what clients
 # give to --grid) on GRID_PORT + N - 1, its port for other silos on SILO_PORT + N - 1, its HTTP
-# endpoint (/healthz) on HTTP_PORT + N - 1. Settings come from .env,
+# endpoint (/healthz, the dashboard at /, /volunteer) on HTTP_PORT + N - 1. Settings come from .env,
 # as for compose (variables set in the environment win), so the two start the same grid.
 #
 #   deploy/local-grid.sh up       start Redis and the silos, wait until each has joined
@@ -64,7 +64,7 @@ up() {
   done
 
   echo "local grid up: Redis on 127.0.0.1:$REDIS_PORT, silos ${silos[*]} on ports $GRID_PORT-$((GRID_PORT + ${#silos[@]} - 1))."
-  echo "(Silo to silo on ports $SILO_PORT-$((SILO_PORT + ${#silos[@]} - 1)); HTTP, /healthz, on $HTTP_PORT-$((HTTP_PORT + ${#silos[@]} - 1)).)"
+  echo "(Silo to silo on ports $SILO_PORT-$((SILO_PORT + ${#silos[@]} - 1)); HTTP (the dashboard, /volunteer, /healthz) on $HTTP_PORT-$((HTTP_PORT + ${#silos[@]} - 1)).)"
   echo "Try: ./grid run examples/pi.js 2000000 2000000 --grid localhost:$GRID_PORT --secret $GRIDACTORS_SECRET"
 }
 

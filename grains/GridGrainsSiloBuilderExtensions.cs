@@ -1,3 +1,4 @@
+using GridActors.Grains.Browsers;
 using GridActors.Grains.Diagnostics;
 using GridActors.Grains.Runners;
 using GridActors.Grains.Silos;
@@ -31,7 +32,7 @@ public static class GridGrainsSiloBuilderExtensions
         }
 
         services.AddOptions<RunnerOptions>()
-            .Validate(o => o.Runners >= 1, "A silo needs at least one runner (--cpus 1 or more).")
+            .Validate(o => o.Runners >= 0, "The number of runners cannot be negative (--cpus 0 or more).")
             .Validate(o => o.MemoryLimitBytes >= 32L * 1024 * 1024, "The runner memory limit must be at least 32 MiB.")
             .Validate(o => o.OutputLimitBytes >= 1, "The output limit must be at least one byte.")
             .Validate(o => o.PipelineDepth >= 1 && o.StackLimitBytes >= 64 * 1024, "Runner pipeline depth must be positive and the stack limit at least 64 KiB.")
@@ -53,6 +54,7 @@ public static class GridGrainsSiloBuilderExtensions
         services.TryAddSingleton<ISiloLoadBoard, InMemorySiloLoadBoard>();
         services.TryAddSingleton<LocalTasks>();
         services.TryAddSingleton<RunnerPool>();
+        services.TryAddSingleton<BrowserSessions>();
         services.TryAddSingleton<VolunteerStartup>();
         services.TryAddSingleton<SiloLoadPublisher>();
         services.TryAddSingleton<SiloDeathWatch>();

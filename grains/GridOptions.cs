@@ -43,6 +43,9 @@ public sealed class GridOptions
     /// <summary>The silo takes no new jobs while work other than its own keeps the machine's CPU above this percentage (--max-cpu). Default: 100, no limit.</summary>
     public double MaxCpuPercent { get; set; } = 100;
 
+    /// <summary>The silo's HTTP endpoint as browsers reach it, http://HOST:PORT; empty for a silo without one (the embedded grid).</summary>
+    public string HttpEndpoint { get; set; } = string.Empty;
+
     /// <summary>Times a volunteer tries to hand an outcome to its task (1 s, 2 s, 3 s apart) before it lets the task's lease check reissue the job. Default: 4.</summary>
     public int HandOverAttempts { get; set; } = 4;
 }

@@ -19,6 +19,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [Alias("request-work")]
     Task RequestWorkAsync(WorkRequest request);
 
+    /// <summary>A volunteer leaves the grid (a browser tab closed): the scheduler forgets it and its credits.</summary>
+    [Alias("leave")]
+    Task LeaveAsync(string volunteer);
+
     /// <summary>Drops the queued jobs of a cancelled task and tells every volunteer to stop its running ones.</summary>
     [Alias("cancel-task")]
     Task CancelTaskAsync(string taskId);

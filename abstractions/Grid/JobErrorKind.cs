@@ -24,4 +24,7 @@ public enum JobErrorKind
 
     /// <summary>The task was cancelled before the job finished.</summary>
     Cancelled,
+
+    /// <summary>Its volunteer left before the job ended (a browser tab closed or was revoked). Reissued; not counted as a failure of the job.</summary>
+    Withdrawn,
 }

@@ -20,5 +20,5 @@ public sealed record JobOutcome(
     public bool Succeeded => Error is null;
 
     /// <summary>Whether another attempt may succeed where this one failed.</summary>
-    public bool Retryable => Error is not null && ErrorKind is JobErrorKind.Timeout or JobErrorKind.Memory or JobErrorKind.Lost;
+    public bool Retryable => Error is not null && ErrorKind is JobErrorKind.Timeout or JobErrorKind.Memory or JobErrorKind.Lost or JobErrorKind.Withdrawn;
 }

@@ -7,6 +7,7 @@ namespace GridActors.Grid;
 /// <param name="Load">What it last published.</param>
 /// <param name="LoadTime">When it last published.</param>
 /// <param name="Scheduler">Whether the grid's scheduler is active on it.</param>
+/// <param name="Http">Its HTTP endpoint, http://HOST:PORT: the dashboard and the browser volunteers' page; empty when unknown.</param>
 [GenerateSerializer, Immutable, Alias("grid.silo-info")]
 public sealed record SiloInfo(
     [property: Id(0)] string Address,
@@ -14,4 +15,5 @@ public sealed record SiloInfo(
     [property: Id(2)] string Status,
     [property: Id(3)] SiloLoad Load,
     [property: Id(4)] DateTimeOffset LoadTime,
-    [property: Id(5)] bool Scheduler = false);
+    [property: Id(5)] bool Scheduler = false,
+    [property: Id(6)] string Http = "");

@@ -9,7 +9,10 @@ namespace GridActors.Grid;
 /// <param name="CpuTime">CPU time its runners spent on jobs.</param>
 /// <param name="JobTime">The time its jobs took, one by one: mean, standard deviation, least and most, in milliseconds.</param>
 /// <param name="Uptime">How long the volunteer has been serving.</param>
-/// <param name="Engine">The JavaScript engine its runners run modules in, such as "V8 (ClearScript 7.5.1)" or "Jint 4.18.0".</param>
+/// <param name="Engine">The JavaScript engine its runners run modules in, such as "V8 (ClearScript 7.5.1)" or "Jint 4.18.0"; for a browser, the browser.</param>
+/// <param name="Kind">"silo" for a silo's runner processes, "browser" for a browser tab's Web Workers.</param>
+/// <param name="Agent">A browser's user agent; empty for a silo.</param>
+/// <param name="Invitation">The invitation key a browser connected with; empty for a silo.</param>
 [GenerateSerializer, Immutable, Alias("grid.volunteer-stats")]
 public sealed record VolunteerStats(
     [property: Id(0)] string Volunteer,
@@ -20,4 +23,14 @@ public sealed record VolunteerStats(
     [property: Id(5)] TimeSpan CpuTime,
     [property: Id(6)] Spread JobTime,
     [property: Id(7)] TimeSpan Uptime,
-    [property: Id(8)] string Engine = "unknown");
+    [property: Id(8)] string Engine = "unknown",
+    [property: Id(9)] string Kind = VolunteerStats.SiloKind,
+    [property: Id(10)] string Agent = "",
+    [property: Id(11)] string Invitation = "")
+{
+    /// <summary>The kind of a silo's runner pool.</summary>
+    public const string SiloKind = "silo";
+
+    /// <summary>The kind of a browser tab.</summary>
+    public const string BrowserKind = "browser";
+}

@@ -12,7 +12,7 @@ internal static class GridCommands
 {
     public static Command Volunteers() => ForGrid(
         "volunteers",
-        "List every volunteer: its name, silo, CPUs, CPU use, jobs running, items done, throughput, the time its jobs take (mean, standard deviation, least, most) and the JavaScript engine its runners use.",
+        "List every volunteer: each silo's runners and each browser tab volunteering through a silo. For each: its name, kind (silo or browser), silo, CPUs, CPU use, jobs running, items done, throughput, the time its jobs take (mean, standard deviation, least, most) and where its modules run (the runners' JavaScript engine, or the browser). --json adds a browser's user agent.",
         async (link, json, stderr, cancellationToken) =>
         {
             var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
@@ -23,10 +23,10 @@ internal static class GridCommands
                 return ExitCodes.Success;
             }
 
-            var table = new Table("NAME", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX", "ENGINE");
+            var table = new Table("NAME", "KIND", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX", "ENGINE");
             foreach (var v in views)
             {
-                table.Add(v.Name, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
+                table.Add(v.Name, v.Kind, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
                     Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max), v.Engine ?? "?");
             }
 
@@ -83,14 +83,16 @@ internal static class GridCommands
 
 /// <summary>A volunteer as grid volunteers shows it; the figures are null when its silo did not answer.</summary>
 internal sealed record VolunteerView(
-    string Name, string Silo, int Cpus, double CpuPercent, int? Running, long? ItemsDone, double? JobsPerSecond, Spread? JobMs, string? Engine)
+    string Name, string Silo, int Cpus, double CpuPercent, int? Running, long? ItemsDone, double? JobsPerSecond, Spread? JobMs, string? Engine,
+    string Kind = VolunteerStats.SiloKind, string Agent = "")
 {
     public static VolunteerView Of(VolunteerInfo volunteer)
     {
         var stats = volunteer.Stats;
         var seconds = stats?.Uptime.TotalSeconds ?? 0;
+        var browser = stats?.Kind == VolunteerStats.BrowserKind;
         return new VolunteerView(
-            volunteer.Silo.Name,
+            browser ? GridActors.Silo.Browsers.VolunteerEndpoints.ShortName(stats!.Volunteer) : volunteer.Silo.Name,
             volunteer.Silo.Address,
             stats?.Runners ?? volunteer.Silo.Load.Capacity,
             Math.Round(volunteer.Silo.Load.CpuPercent, 1),
@@ -98,6 +100,8 @@ internal sealed record VolunteerView(
             stats?.ItemsDone,
             stats is null ? null : Math.Round(seconds > 0 ? stats.ItemsDone / seconds : 0, 2),
             stats is null ? null : new Spread(Math.Round(stats.JobTime.Mean, 2), Math.Round(stats.JobTime.StdDev, 2), Math.Round(stats.JobTime.Min, 2), Math.Round(stats.JobTime.Max, 2)),
-            stats?.Engine);
+            stats?.Engine,
+            stats?.Kind ?? VolunteerStats.SiloKind,
+            stats?.Agent ?? string.Empty);
     }
 }

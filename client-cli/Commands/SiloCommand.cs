@@ -19,7 +19,7 @@ internal static class SiloCommand
         var siloPort = new Option<int?>("--silo-port") { Description = "The port the grid's other silos connect to. Default: --port + 1.", HelpName = "PORT" };
         var httpPort = new Option<int?>("--http-port") { Description = "The port of the silo's HTTP endpoint (/healthz). Default: --port + 2.", HelpName = "PORT" };
         var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
-        var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each. Default: every core.", HelpName = "N" };
+        var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each; 0 runs no jobs here but browser volunteers'. Default: every core.", HelpName = "N" };
         var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
         var engine = new Option<string>("--engine")
         {
@@ -28,6 +28,10 @@ internal static class SiloCommand
             HelpName = "auto|v8|jint",
         };
         engine.AcceptOnlyFromAmong("auto", "v8", "jint");
+        var noOrleansDashboard = new Option<bool>("--no-orleans-dashboard")
+        {
+            Description = "Do not serve Orleans' own dashboard (grains, calls, silos; for the grid's operator) at /orleans/ on the HTTP port, nor profile grain calls for it.",
+        };
         var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
         var retention = new Option<double>("--retention")
         {
@@ -62,9 +66,9 @@ internal static class SiloCommand
         }
         cpus.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is < 1 and var value)
+            if (r.GetValueOrDefault<int?>() is < 0 and var value)
             {
-                r.AddError($"--cpus must be at least 1, not {value}.");
+                r.AddError($"--cpus must be 0 or more, not {value} (0: no runners, only browser volunteers run this silo's jobs).");
             }
         });
         maxCpu.Validators.Add(r =>
@@ -77,7 +81,7 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, name, retention,
+            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, noOrleansDashboard, name, retention,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -106,6 +110,7 @@ internal static class SiloCommand
                     Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
                     MaxCpu = result.GetValue(maxCpu),
                     Engine = result.GetValue(engine)!,
+                    OrleansDashboard = !result.GetValue(noOrleansDashboard),
                     Name = result.GetValue(name) ?? Environment.MachineName,
                     TaskRetention = TimeSpan.FromDays(result.GetValue(retention)),
                 },

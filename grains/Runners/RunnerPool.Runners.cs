@@ -199,6 +199,9 @@ public sealed partial class RunnerPool
     [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "{Runners} runners run modules in {Engine}")]
     private static partial void LogEngine(ILogger logger, int runners, string engine);
 
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "No runners (--cpus 0): only browser volunteers run jobs on this silo")]
+    private static partial void LogNoRunners(ILogger logger);
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Runner {Slot} started as process {Pid}")]
     private static partial void LogRunnerStarted(ILogger logger, int slot, int pid);
 

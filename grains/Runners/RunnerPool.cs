@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using GridActors.Grains.Volunteers;
 using Microsoft.Extensions.Options;
 
 namespace GridActors.Grains.Runners;
@@ -10,7 +11,7 @@ namespace GridActors.Grains.Runners;
 /// killed and replaced; the job it was running fails with the reason, the jobs queued behind it run
 /// on another runner.
 /// </summary>
-public sealed partial class RunnerPool : IAsyncDisposable
+public sealed partial class RunnerPool : IJobRunners, IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly LinkedList<RunnerJob> _queue = new();
@@ -76,7 +77,16 @@ public sealed partial class RunnerPool : IAsyncDisposable
     {
         await Task.WhenAll(_slots.Select(StartRunnerAsync));
         Engine = RunnerEngine();
-        LogEngine(_logger, _slots.Length, Engine);
+        if (_slots.Length == 0)
+        {
+            Engine = "none";
+            LogNoRunners(_logger);
+        }
+        else
+        {
+            LogEngine(_logger, _slots.Length, Engine);
+        }
+
         _watchdog = _time.CreateTimer(static s => ((RunnerPool)s!).Watch(), this, _options.WatchdogPeriod, _options.WatchdogPeriod);
     }
 

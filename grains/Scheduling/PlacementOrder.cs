@@ -6,7 +6,8 @@ namespace GridActors.Grains.Scheduling;
 /// <summary>
 /// The order in which the scheduler fills volunteers: only those with free slots whose silo Orleans'
 /// membership holds as Active and whose CPU use by other work is within the silo's threshold; the
-/// lowest-load silos first (jobs running and queued over capacity), then the least busy CPU.
+/// lowest-load silos first (jobs running and queued over capacity), then the least busy CPU; among
+/// the volunteers of one silo (its runners and its browser tabs), those with the most free slots.
 /// </summary>
 internal static class PlacementOrder
 {
@@ -18,6 +19,7 @@ internal static class PlacementOrder
             .Where(c => c.Load.CpuPercent <= c.Load.MaxCpuPercent)
             .OrderBy(c => Utilisation(c.Load))
             .ThenBy(c => c.Load.CpuPercent)
+            .ThenByDescending(c => credits(c.Volunteer))
             .Select(c => c.Volunteer)];
 
     private static double Utilisation(SiloLoad load) =>

@@ -62,6 +62,12 @@ internal sealed partial class SchedulerGrain(
         return Task.CompletedTask;
     }
 
+    public Task LeaveAsync(string volunteer)
+    {
+        _volunteers.Remove(volunteer);
+        return Task.CompletedTask;
+    }
+
     public Task CancelTaskAsync(string taskId)
     {
         _queue.Drop(taskId);

@@ -30,19 +30,29 @@ internal sealed class GridGrain(ITaskStore store, IClusterMembershipService memb
 
     public async Task<IReadOnlyList<VolunteerInfo>> GetVolunteersAsync()
     {
+        // Each silo's runners, then the browser tabs connected to it.
         var silos = Silos().Where(s => s.Info.Status == nameof(SiloStatus.Active)).ToList();
-        var stats = await Task.WhenAll(silos.Select(async silo =>
+        var volunteers = await Task.WhenAll(silos.Select(async silo =>
         {
-            try
-            {
-                return await GrainFactory.GetGrain<IVolunteerGrain>(silo.Address.ToParsableString()).GetStatsAsync().WaitAsync(AnswerTimeout, time);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                return null;
-            }
+            var key = silo.Address.ToParsableString();
+            var runners = AskAsync(() => GrainFactory.GetGrain<IVolunteerGrain>(key).GetStatsAsync());
+            var browsers = AskAsync(() => GrainFactory.GetGrain<IBrowsersGrain>(key).ListAsync());
+            return (IEnumerable<VolunteerInfo>)[new VolunteerInfo(silo.Info, await runners), .. (await browsers ?? []).Select(b => new VolunteerInfo(silo.Info, b))];
         }));
-        return [.. silos.Select((silo, i) => new VolunteerInfo(silo.Info, stats[i]))];
+        return [.. volunteers.SelectMany(v => v)];
+    }
+
+    private async Task<T?> AskAsync<T>(Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await call().WaitAsync(AnswerTimeout, time);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     private IEnumerable<(SiloAddress Address, SiloInfo Info)> Silos()
@@ -54,7 +64,7 @@ internal sealed class GridGrain(ITaskStore store, IClusterMembershipService memb
             {
                 var load = published.GetValueOrDefault(m.SiloAddress);
                 var address = string.IsNullOrEmpty(load?.Gateway) ? $"{m.SiloAddress.Endpoint.Address}:{m.SiloAddress.Endpoint.Port}" : load.Gateway;
-                return (m.SiloAddress, new SiloInfo(address, m.Name, m.Status.ToString(), load?.Load ?? SiloLoad.None, load?.Time ?? default));
+                return (m.SiloAddress, new SiloInfo(address, m.Name, m.Status.ToString(), load?.Load ?? SiloLoad.None, load?.Time ?? default, Http: load?.Http ?? string.Empty));
             })
             .OrderBy(s => s.Item2.Name, StringComparer.Ordinal)
             .ThenBy(s => s.Item2.Address, StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GridActors.Grains.Browsers;
 using GridActors.Grains.Runners;
 using GridActors.Grid;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ namespace GridActors.Grains.Silos;
 internal sealed partial class SiloLoadPublisher(
     ISiloLoadBoard board,
     RunnerPool pool,
+    BrowserSessions browsers,
     ILocalSiloDetails silo,
     IClusterMembershipService membership,
     TimeProvider time,
@@ -30,11 +32,15 @@ internal sealed partial class SiloLoadPublisher(
     /// <summary>The load as the board shows it now, for this silo.</summary>
     internal PublishedLoad Measure()
     {
+        // The silo's browser volunteers count in its load and capacity beside its runners.
         var (running, queued, capacity) = pool.GetWorkload();
+        var (browsersRunning, browsersQueued, browsersCapacity) = browsers.GetWorkload();
         using var process = Process.GetCurrentProcess();
-        var load = new SiloLoad(_cpu.Sample(pool.ProcessIds), process.WorkingSet64, running, queued, capacity, options.Value.MaxCpuPercent, pool.JobsRun);
+        var load = new SiloLoad(
+            _cpu.Sample(pool.ProcessIds), process.WorkingSet64, running + browsersRunning, queued + browsersQueued, capacity + browsersCapacity,
+            options.Value.MaxCpuPercent, pool.JobsRun + browsers.JobsDone);
         var gateway = silo.GatewayAddress is { } address ? $"{address.Endpoint.Address}:{address.Endpoint.Port}" : string.Empty;
-        return new PublishedLoad(silo.Name, gateway, load, time.GetUtcNow());
+        return new PublishedLoad(silo.Name, gateway, load, time.GetUtcNow(), options.Value.HttpEndpoint);
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)

@@ -84,6 +84,13 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec)
                 continue;
             }
 
+            if (outcome.ErrorKind == JobErrorKind.Withdrawn)
+            {
+                // Its volunteer left (a browser tab closed): the job did nothing wrong.
+                retries.Add(Next(outcome.Index, job, outcome.Error!));
+                continue;
+            }
+
             job.Failures++;
             if (outcome.Retryable && job.Failures < spec.Options.MaxAttempts)
             {

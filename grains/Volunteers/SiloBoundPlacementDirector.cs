@@ -11,7 +11,7 @@ internal sealed class SiloBoundPlacementDirector : IPlacementDirector
         SiloAddress silo;
         try
         {
-            silo = SiloAddress.FromParsableString(key);
+            silo = SiloAddress.FromParsableString(Browsers.BrowserSessions.SiloPart(key));
         }
         catch (FormatException exception)
         {

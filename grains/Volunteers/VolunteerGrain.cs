@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GridActors.Grains.Browsers;
 using GridActors.Grains.Runners;
 using GridActors.Grid;
 using Microsoft.Extensions.Logging;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.Options;
 namespace GridActors.Grains.Volunteers;
 
 /// <summary>
-/// A silo's contribution of CPU: takes jobs from the scheduler, runs them in the silo's
-/// <see cref="RunnerPool"/>, hands each outcome to its task, and asks for more work as slots free up.
+/// A contribution of CPU: takes jobs from the scheduler, runs them in the silo's <see cref="RunnerPool"/>
+/// (keyed by the silo's address) or in a browser tab connected to the silo (keyed by the silo's
+/// address, "/browser/" and the tab's id), hands each outcome to its task, and asks for more work as
+/// slots free up. A tab that leaves ends its jobs as withdrawn, which their tasks reissue at once; its
+/// volunteer then leaves the scheduler and deactivates.
 /// It asks for about <see cref="GridOptions.PrefetchTime"/> of work per runner, judged from the jobs it
 /// has run, so trivial jobs stream and long ones spread. Runners finish jobs on their own threads; the
 /// outcomes reach the grain through a channel it reads in its own context, so every piece of its state
@@ -18,7 +22,8 @@ namespace GridActors.Grains.Volunteers;
 [SiloBoundPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed partial class VolunteerGrain(
-    RunnerPool pool,
+    RunnerPool runnerPool,
+    BrowserSessions browsers,
     ILocalSiloDetails silo,
     TimeProvider time,
     IOptions<GridOptions> options,
@@ -27,12 +32,15 @@ internal sealed partial class VolunteerGrain(
     private readonly Channel<(JobTicket Ticket, RunnerResult Result)> _finished = Channel.CreateUnbounded<(JobTicket, RunnerResult)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string TaskId, long Index), int> _holding = [];
     private readonly Dictionary<string, List<JobOutcome>> _toHandOver = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _handingOver = new(StringComparer.Ordinal);
     private readonly JobTimes _times = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _started = time.GetTimestamp();
     private IGrainTimer? _announcements;
     private Task _reading = Task.CompletedTask;
+    private readonly Dictionary<string, Task> _handOvers = new(StringComparer.Ordinal);
+    private IJobRunners pool = GoneRunners.Instance;
+    private IBrowserVolunteer? _browser;
+    private TaskCompletionSource? _drained;
     private int _outstanding;
     private int _creditsGranted;
 
@@ -44,6 +52,19 @@ internal sealed partial class VolunteerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (!BrowserSessions.IsBrowser(Id))
+        {
+            pool = runnerPool;
+        }
+        else if (browsers.Find(Id) is { } browser)
+        {
+            // A tab connected to this silo. An activation that finds none (the tab left, and a late
+            // call woke the grain again) holds nothing and takes nothing.
+            _browser = browser;
+            pool = browser;
+            _ = LeaveWhenClosedAsync(browser);
+        }
+
         _reading = ReadFinishedAsync();
         return Task.CompletedTask;
     }
@@ -57,6 +78,11 @@ internal sealed partial class VolunteerGrain(
 
     public Task StartAsync()
     {
+        if (pool == GoneRunners.Instance)
+        {
+            return Task.CompletedTask;
+        }
+
         var period = Options.VolunteerAnnouncePeriod;
         _announcements ??= this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
         return AnnounceAsync();
@@ -125,7 +151,12 @@ internal sealed partial class VolunteerGrain(
     public Task<VolunteerStats> GetStatsAsync()
     {
         var (running, queued, _) = pool.GetWorkload();
-        return Task.FromResult(new VolunteerStats(Id, pool.Size, running, queued, _times.Count, _times.Busy, _times.Spread(), time.GetElapsedTime(_started), pool.Engine));
+        return Task.FromResult(new VolunteerStats(Id, pool.Size, running, queued, _times.Count, _times.Busy, _times.Spread(), time.GetElapsedTime(_started), pool.Engine)
+        {
+            Kind = _browser is null ? VolunteerStats.SiloKind : VolunteerStats.BrowserKind,
+            Agent = _browser?.Agent ?? string.Empty,
+            Invitation = _browser?.InvitationKey ?? string.Empty,
+        });
     }
 
     /// <summary>Takes finished jobs from the runners, in the grain's own context, and queues their outcomes for their tasks.</summary>
@@ -138,14 +169,18 @@ internal sealed partial class VolunteerGrain(
             {
                 while (reader.TryRead(out var done))
                 {
-                    _outstanding--;
+                    if (--_outstanding == 0)
+                    {
+                        _drained?.TrySetResult();
+                    }
+
                     _times.Add(done.Result.Elapsed);
                     var (ticket, result) = done;
                     Queue(ticket.TaskId, new JobOutcome(ticket.Index, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind));
                 }
 
                 var credits = RequestCredits();
-                if (credits > 0)
+                if (credits > 0 && _browser?.Closed.IsCompleted != true)
                 {
                     Ask(new WorkRequest(Id, silo.SiloAddress, credits));
                 }
@@ -167,10 +202,48 @@ internal sealed partial class VolunteerGrain(
         }
 
         outcomes.Add(outcome);
-        if (_handingOver.Add(taskId))
+        if (_handOvers.TryAdd(taskId, Task.CompletedTask))
         {
-            _ = HandOverAsync(taskId);
+            // The entry is made before the hand-over starts, so outcomes that come meanwhile join it.
+            var handingOver = HandOverAsync(taskId);
+            if (!handingOver.IsCompleted)
+            {
+                _handOvers[taskId] = handingOver;
+            }
         }
+    }
+
+    /// <summary>
+    /// Once its tab has gone, and the tab's jobs ended as withdrawn have reached their tasks, the
+    /// browser's volunteer leaves the scheduler and deactivates.
+    /// </summary>
+    private async Task LeaveWhenClosedAsync(IBrowserVolunteer browser)
+    {
+        await browser.Closed;
+        _announcements?.Dispose();
+        if (_outstanding > 0)
+        {
+            // The withdrawn outcomes are still in the channel: the reader takes them in its next turn.
+            _drained = new TaskCompletionSource();
+            await _drained.Task;
+        }
+
+        while (_handOvers.Count > 0)
+        {
+            await Task.WhenAll(_handOvers.Values.ToList());
+        }
+
+        try
+        {
+            await Scheduler.LeaveAsync(Id);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The scheduler's silo is dying; its next activation never hears of this volunteer.
+            LogAskFailed(logger, exception.Message);
+        }
+
+        DeactivateOnIdle();
     }
 
     private async Task HandOverAsync(string taskId)
@@ -180,7 +253,7 @@ internal sealed partial class VolunteerGrain(
             await HandOverAsync(taskId, outcomes);
         }
 
-        _handingOver.Remove(taskId);
+        _handOvers.Remove(taskId);
     }
 
     /// <summary>

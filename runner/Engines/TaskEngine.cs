@@ -55,7 +55,7 @@ internal abstract partial class TaskEngine : IDisposable
         return reader.ReadToEnd();
     }
 
-    [GeneratedRegex(@"^\s*(export\s+(default\b|\{|\*|const\b|let\b|var\b|function\b|async\b|class\b)|import\s*[\w{*'""])", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*(export\s+(default\b|\{|\*|const\b|let\b|var\b|function\b|async\b|class\b)|import(\s+[\w{*'""]|\s*[{*'""]))", RegexOptions.Multiline)]
     private static partial Regex ModuleSyntax();
 }
 

@@ -3,6 +3,9 @@ using System.Net.Sockets;
 using GridActors.Grains;
 using GridActors.Grains.Runners;
 using GridActors.Grains.Storage;
+using GridActors.Silo.Browsers;
+using GridActors.Silo.Dashboard;
+using Orleans.Dashboard;
 using GridActors.Silo.Security;
 using GridActors.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +24,9 @@ namespace GridActors.Silo.Hosting;
 /// A silo that joins a grid: one Generic Host with an Orleans silo (Redis clustering, reminders and
 /// grain state, the grid's grains and this machine's runners) and Kestrel for the silo's HTTP side.
 /// Three ports: clients connect to the gateway (--port), silos to each other on the silo port, and
-/// HTTP (/healthz) has its own. Every connection to the first two proves the cluster secret.
+/// HTTP has its own: /healthz, /volunteer with the WebSocket browser volunteers connect over, the
+/// dashboard at /, and Orleans' own dashboard at /orleans/ (unless --no-orleans-dashboard).
+/// Every connection to the first two proves the cluster secret; a browser proves an invitation key.
 /// </summary>
 public static class SiloHost
 {
@@ -45,6 +50,8 @@ public static class SiloHost
 
         var secret = new ClusterSecret(options.Secret);
         builder.Services.AddSingleton(secret);
+        builder.Services.AddSingleton<DashboardSessions>();
+        builder.Services.AddSingleton<DashboardFeed>();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -93,8 +100,14 @@ public static class SiloHost
                 {
                     g.TaskRetention = options.TaskRetention;
                     g.MaxCpuPercent = options.MaxCpu;
+                    g.HttpEndpoint = options.HttpEndpoint;
                 });
             silo.AddGridRedisStores(redis);
+            if (options.OrleansDashboard)
+            {
+                silo.AddDashboard();
+            }
+
             configureSilo?.Invoke(silo);
         });
         TelemetryExport.AddIfConfigured(builder.Services);
@@ -104,6 +117,9 @@ public static class SiloHost
 
         // The runners start now, beside Orleans' own start; the silo waits for them before it is Active.
         _ = app.Services.GetRequiredService<RunnerPool>().StartAsync();
+        app.UseWebSockets();
+        app.MapVolunteers();
+        app.MapDashboard(options.OrleansDashboard);
         app.MapGet(HealthPath, (HttpContext context) =>
         {
             var services = context.RequestServices;

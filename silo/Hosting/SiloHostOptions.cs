@@ -15,7 +15,7 @@ public sealed class SiloHostOptions
     /// <summary>The port other silos connect to (Orleans' silo-to-silo port). Default: <see cref="Port"/> + 1.</summary>
     public int? SiloPort { get; set; }
 
-    /// <summary>The port of the silo's HTTP endpoint (/healthz; later the dashboard and browser volunteers). Default: <see cref="Port"/> + 2.</summary>
+    /// <summary>The port of the silo's HTTP endpoint (/healthz, /volunteer and its WebSocket). Default: <see cref="Port"/> + 2.</summary>
     public int? HttpPort { get; set; }
 
     /// <summary>The host other machines reach this silo at: an IP address or a name that resolves to one. Default: 127.0.0.1.</summary>
@@ -33,6 +33,9 @@ public sealed class SiloHostOptions
     /// <summary>The JavaScript engine of the silo's runners: "auto" (V8 where it loads, Jint elsewhere), "v8" or "jint". Default: auto.</summary>
     public string Engine { get; set; } = "auto";
 
+    /// <summary>Whether Orleans' own dashboard (Microsoft.Orleans.Dashboard: grains, calls, silos) is added and mounted at /orleans/ for the operator. Default: true.</summary>
+    public bool OrleansDashboard { get; set; } = true;
+
     /// <summary>The silo's name. Default: the host name.</summary>
     public string Name { get; set; } = Environment.MachineName;
 
@@ -44,4 +47,7 @@ public sealed class SiloHostOptions
 
     /// <summary>The HTTP port in use.</summary>
     public int EffectiveHttpPort => HttpPort ?? Port + 2;
+
+    /// <summary>The silo's HTTP endpoint as browsers reach it: http://HOST:PORT.</summary>
+    public string HttpEndpoint => $"http://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{EffectiveHttpPort}";
 }

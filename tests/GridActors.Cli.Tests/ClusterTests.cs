@@ -107,7 +107,17 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         // The newcomer publishes its load every second; it runs jobs long before the task ends.
         var ran = await _facts.FirstLoadAsync(ports[1], e => e.Load.RunningJobs + e.Load.QueuedJobs > 0);
         Assert.True(ran.Load.RunningJobs + ran.Load.QueuedJobs > 0);
-        Assert.Equal(new GridRun(0, Expected(400), string.Empty), await client.FinishAsync());
+        GridRun run;
+        try
+        {
+            run = await client.FinishAsync();
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message}\nsilo a:\n{string.Join('\n', a.Log.TakeLast(40))}\nsilo b:\n{string.Join('\n', b.Log.TakeLast(40))}", exception);
+        }
+
+        Assert.Equal(new GridRun(0, Expected(400), string.Empty), run);
     }
 
     [Fact]

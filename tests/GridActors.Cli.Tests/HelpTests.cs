@@ -13,6 +13,7 @@ public class HelpTests
     [InlineData("delete-help.txt", "delete", "--help")]
     [InlineData("volunteers-help.txt", "volunteers", "--help")]
     [InlineData("usage-help.txt", "usage", "--help")]
+    [InlineData("invite-help.txt", "invite", "--help")]
     public async Task Help_MatchesTheStoredExpectation(string expected, params string[] args)
     {
         var run = await GridProcess.RunAsync(args);

@@ -12,6 +12,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public Process Process { get; }
 
+    /// <summary>The port of its HTTP endpoint: /volunteer, the dashboard.</summary>
+    public int HttpPort { get; private init; }
+
     /// <summary>The lines the silo has written to stderr so far.</summary>
     public IReadOnlyList<string> Log
     {
@@ -37,7 +40,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts `grid silo --cpus 1` with its gateway on <paramref name="port"/> (its silo and HTTP ports
+    /// Starts `grid silo --cpus 1` (unless <paramref name="options"/> give --cpus) with its gateway on <paramref name="port"/> (its silo and HTTP ports
     /// on other free ports) and waits until it has joined; <paramref name="options"/> are added to its command line.
     /// </summary>
     public static async Task<SiloProcess> StartAsync(string redis, string cluster, int port, string name, params string[] options)
@@ -48,9 +51,13 @@ internal sealed class SiloProcess : IAsyncDisposable
         // same number can come back, so the three are chosen to differ.
         var siloPort = OtherFreePort(port);
         var httpPort = OtherFreePort(port, siloPort);
+        string[] cpus = options.Contains("--cpus") ? [] : ["--cpus", "1"];
         var silo = new SiloProcess(Process.Start(GridProcess.StartInfo([
             "silo", "--redis", redis, "--cluster", cluster, "--port", Text(port), "--silo-port", Text(siloPort), "--http-port", Text(httpPort),
-            "--secret", "s3cret", "--cpus", "1", "--name", name, .. options]))!);
+            "--secret", "s3cret", .. cpus, "--name", name, .. options]))!)
+        {
+            HttpPort = httpPort,
+        };
         silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo.Process.OutputDataReceived += (_, _) => { };
         silo.Process.BeginErrorReadLine();

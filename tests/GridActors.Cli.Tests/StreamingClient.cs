@@ -47,8 +47,21 @@ internal sealed class StreamingClient : IAsyncDisposable
     /// <summary>Reads the rest of the output and waits for the client to exit.</summary>
     public async Task<GridRun> FinishAsync()
     {
-        _stdout.Append(await _process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(2)));
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        var rest = _process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            _stdout.Append(await rest.WaitAsync(TimeSpan.FromMinutes(2)));
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException exception)
+        {
+            // What the client had printed says where it stopped.
+            _process.Kill(entireProcessTree: true);
+            var stdout = _stdout + await rest;
+            var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            throw new TimeoutException($"grid run did not finish: {lines.Length} result lines (the last: {lines.LastOrDefault()}); its stderr: {await _stderr}", exception);
+        }
+
         await _feeding;
         return new GridRun(_process.ExitCode, _stdout.ToString(), await _stderr);
     }

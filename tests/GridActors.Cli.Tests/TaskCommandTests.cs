@@ -143,6 +143,25 @@ public sealed class TaskCommandTests(OneSiloGrid grid) : IClassFixture<OneSiloGr
     }
 
     [Fact]
+    public async Task TheSilosHttpPort_ServesTheVolunteerPageAndTheDashboard_AndOrleansDashboardOnlyToTheOperator()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{grid.Silo.HttpPort}") };
+
+        var volunteer = await http.GetAsync("/volunteer");
+        var dashboard = await http.GetAsync("/");
+        var orleans = await http.GetAsync("/orleans/");
+        var events = await http.GetStringAsync("/dashboard/events");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, volunteer.StatusCode);
+        Assert.Contains("Donate this computer", await volunteer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", volunteer.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, orleans.StatusCode);
+        Assert.Equal("Orleans' dashboard is for the grid's operator: open / with the cluster secret first.\n", await orleans.Content.ReadAsStringAsync());
+        Assert.Equal("event: denied\ndata: {}\n\n", events);
+    }
+
+    [Fact]
     public async Task Volunteers_AndUsage_ShowTheSilo()
     {
         // The other tests of this class share the silo: what it has done is counted from here.
@@ -151,8 +170,8 @@ public sealed class TaskCommandTests(OneSiloGrid grid) : IClassFixture<OneSiloGr
         Assert.Equal(before + 3, await ItemsDoneAsync());
 
         var table = await Grid("volunteers");
-        Assert.Matches(@"(?m)^NAME +SILO +CPUS +CPU% +RUNNING +DONE +JOBS/S +JOB MS MEAN +SD +MIN +MAX +ENGINE$", table.Stdout);
-        Assert.Matches($@"(?m)^cmd-silo +127\.0\.0\.1:{grid.Port} +1 +.* V8 \(ClearScript 7\.5\.1\)$", table.Stdout);
+        Assert.Matches(@"(?m)^NAME +KIND +SILO +CPUS +CPU% +RUNNING +DONE +JOBS/S +JOB MS MEAN +SD +MIN +MAX +ENGINE$", table.Stdout);
+        Assert.Matches($@"(?m)^cmd-silo +silo +127\.0\.0\.1:{grid.Port} +1 +.* V8 \(ClearScript 7\.5\.1\)$", table.Stdout);
 
         var usage = await Grid("usage");
         Assert.Equal(0, usage.ExitCode);

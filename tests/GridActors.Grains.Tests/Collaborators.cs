@@ -57,6 +57,8 @@ internal sealed class ForwardingScheduler(Collaborators mocks) : Grain, ISchedul
 
     public Task CancelTaskAsync(string taskId) => mocks.Scheduler.CancelTaskAsync(taskId);
 
+    public Task LeaveAsync(string volunteer) => mocks.Scheduler.LeaveAsync(volunteer);
+
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) => mocks.Scheduler.LostAsync(taskId, jobs);
 
     public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) => mocks.Scheduler.HeldAsync(taskId);

@@ -87,6 +87,20 @@ public abstract class JavaScriptTests(string engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACommonJsModule_WithALineStartingWithAWordLikeImport_IsNotTakenForAStandardModule()
+    {
+        const string Module = """
+            const names = {
+              importScripts: 'a key, not an import',
+              exportable: true,
+            };
+            module.exports = (x) => names.importScripts.length + x
+            """;
+
+        Assert.Equal("21", (await RunAsync(Module, "1")).Value);
+    }
+
+    [Fact]
     public async Task CallbackCalledTwice_TheFirstAnswerWins()
     {
         Assert.Equal("1", (await RunAsync("module.exports = (x, cb) => { cb(null, 1); cb(null, 2); cb(new Error('3')) }", "0")).Value);
