@@ -12,17 +12,25 @@ namespace GridActors.Silo.Browsers;
 
 /// <summary>
 /// A browser tab volunteering over its WebSocket: the silo's side of the /volunteer page. Jobs its
-/// volunteer grain gives it wait here and go to the tab a few at a time (two per Web Worker), so the
-/// tab never holds more than it can start, and a job the scheduler could place elsewhere stays here
-/// to be withdrawn. When the socket ends, every job it held ends as withdrawn, and its tasks reissue them.
+/// volunteer grain gives it wait here and go to the tab a few at a time (about 50 ms of work per Web
+/// Worker, two at least), so the tab never holds much more than it can start. When the socket ends,
+/// every job it held ends as withdrawn, and its tasks reissue them.
 /// </summary>
 internal sealed partial class BrowserSession : IBrowserVolunteer
 {
     /// <summary>The most Web Workers a tab may offer.</summary>
     public const int MaxCores = 256;
 
-    /// <summary>Jobs sent ahead to the tab per Web Worker, so a worker never waits for the silo between quick jobs.</summary>
-    private const int JobsPerWorker = 2;
+    /// <summary>
+    /// Jobs sent ahead to the tab per Web Worker: about <see cref="AheadMs"/> of work, judged from the
+    /// tab's job times, at least two (so a worker never waits for the silo between jobs) and at most
+    /// <see cref="MaxAheadPerWorker"/> (quick jobs, whose round trips to the silo would otherwise bound the tab).
+    /// </summary>
+    private const double AheadMs = 50;
+
+    private const int MinAheadPerWorker = 2;
+
+    private const int MaxAheadPerWorker = 64;
 
     /// <summary>The largest message a tab may send.</summary>
     private const int MaxMessageBytes = 32 * 1024 * 1024;
@@ -41,6 +49,8 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private long _nextJob;
+    private double _averageJobMs = -1;
+    private long _lastProgress;
     private int _cores;
     private string? _closeReason;
 
@@ -278,6 +288,12 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
         var elapsed = outcome.TryGetProperty("ms", out var ms) && ms.TryGetDouble(out var reported) && reported >= 0
             ? TimeSpan.FromMilliseconds(Math.Min(reported, seen.TotalMilliseconds))
             : seen;
+        lock (_lock)
+        {
+            _lastProgress = _time.GetTimestamp();
+            _averageJobMs = _averageJobMs < 0 ? elapsed.TotalMilliseconds : (0.9 * _averageJobMs) + (0.1 * elapsed.TotalMilliseconds);
+        }
+
         job.OnDone(job, Result(outcome, elapsed));
         _sessions.CountJob();
     }
@@ -325,7 +341,13 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
         List<(string Hash, string Name, string Source)> modules = [];
         lock (_lock)
         {
-            while (_closeReason is null && _queue.First is { } first && _sent.Count < _cores * JobsPerWorker)
+            var ahead = _averageJobMs < 0 ? MinAheadPerWorker : (int)Math.Clamp(AheadMs / Math.Max(_averageJobMs, 0.01), MinAheadPerWorker, MaxAheadPerWorker);
+            if (_sent.Count == 0)
+            {
+                _lastProgress = _time.GetTimestamp();
+            }
+
+            while (_closeReason is null && _queue.First is { } first && _sent.Count < _cores * ahead)
             {
                 _queue.RemoveFirst();
                 var id = ++_nextJob;
@@ -375,22 +397,21 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
     }
 
     /// <summary>
-    /// A tab that holds a job far past its limit (twice the limit, as it may have waited behind
-    /// another, and ten seconds more) is not running it: it is dropped and its jobs withdrawn.
+    /// A tab that holds jobs and has answered none for longer than the longest limit among them, and
+    /// ten seconds more, is not running them (the page ends a worker at its job's limit, so a working
+    /// tab always answers within it): it is dropped and its jobs withdrawn.
     /// </summary>
     private void CheckOverdue()
     {
         string? overdue = null;
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
-            foreach (var (job, sent) in _sent.Values)
+            if (_sent.Count > 0)
             {
-                var limit = (job.Timeout * 2) + TimeSpan.FromSeconds(10);
-                if (_time.GetElapsedTime(sent, now) > limit)
+                var limit = _sent.Values.Max(s => s.Job.Timeout) + TimeSpan.FromSeconds(10);
+                if (_time.GetElapsedTime(_lastProgress) > limit)
                 {
-                    overdue = $"it gave no answer for a job within {limit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
-                    break;
+                    overdue = $"it answered no job for {limit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
                 }
             }
         }
