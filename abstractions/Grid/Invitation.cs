@@ -21,4 +21,11 @@ public sealed record Invitation(
     [property: Id(0)] string Key,
     [property: Id(1)] InvitationKind Kind,
     [property: Id(2)] string Label,
-    [property: Id(3)] DateTimeOffset Created);
+    [property: Id(3)] DateTimeOffset Created)
+{
+    /// <summary>What it lets a browser do, as people read it: "volunteer" or "dashboard".</summary>
+    public string KindName => Kind == InvitationKind.Volunteer ? "volunteer" : "dashboard";
+
+    /// <summary>Its link on a silo's HTTP endpoint (http://HOST:PORT): the volunteer page, or the dashboard at /.</summary>
+    public string LinkAt(string http) => $"{http}/{(Kind == InvitationKind.Volunteer ? "volunteer" : string.Empty)}#k={Key}";
+}

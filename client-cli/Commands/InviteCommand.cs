@@ -59,17 +59,17 @@ internal static class InviteCommand
 
                 var kind = result.GetValue(dashboard) ? InvitationKind.Dashboard : InvitationKind.Volunteer;
                 var invitation = await link.CallAsync(g => g.GetGrain<IInvitationsGrain>(IInvitationsGrain.Key).CreateAsync(kind, result.GetValue(label) ?? string.Empty), cancellationToken);
-                var urls = silos.Where(s => s.Status == "Active" && s.Http.Length > 0).Select(s => Link(s.Http, invitation)).ToList();
+                var urls = silos.Where(s => s.Status == "Active" && s.Http.Length > 0).Select(s => invitation.LinkAt(s.Http)).ToList();
                 if (result.GetValue(json))
                 {
-                    await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new InvitationView(invitation.Key, Kind(invitation.Kind), invitation.Label, invitation.Created, 0, urls), CliJsonContext.Default.InvitationView));
+                    await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new InvitationView(invitation.Key, invitation.KindName, invitation.Label, invitation.Created, 0, urls), CliJsonContext.Default.InvitationView));
                     return ExitCodes.Success;
                 }
 
                 if (urls.Count == 0)
                 {
                     await Console.Out.WriteLineAsync(invitation.Key);
-                    await stderr.WriteLineAsync($"grid: made key {invitation.Key}, but no silo published its HTTP address; open http://SILO:HTTP-PORT/{Path(invitation.Kind)}#k={invitation.Key}.");
+                    await stderr.WriteLineAsync($"grid: made key {invitation.Key}, but no silo published its HTTP address; open {invitation.LinkAt("http://SILO:HTTP-PORT")}.");
                     return ExitCodes.Success;
                 }
 
@@ -103,9 +103,9 @@ internal static class InviteCommand
         var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
         var http = silos.Where(s => s.Status == "Active" && s.Http.Length > 0).Select(s => s.Http).FirstOrDefault();
         var views = invitations.Select(i => new InvitationView(
-            i.Key, Kind(i.Kind), i.Label, i.Created,
+            i.Key, i.KindName, i.Label, i.Created,
             volunteers.Count(v => v.Stats?.Invitation == i.Key),
-            http is null ? [] : [Link(http, i)])).ToList();
+            http is null ? [] : [i.LinkAt(http)])).ToList();
         if (json)
         {
             await Console.Out.WriteLineAsync(JsonSerializer.Serialize(views, CliJsonContext.Default.ListInvitationView));
@@ -122,11 +122,6 @@ internal static class InviteCommand
         return ExitCodes.Success;
     }
 
-    private static string Link(string http, Invitation invitation) => $"{http}/{Path(invitation.Kind)}#k={invitation.Key}";
-
-    private static string Path(InvitationKind kind) => kind == InvitationKind.Volunteer ? "volunteer" : string.Empty;
-
-    private static string Kind(InvitationKind kind) => kind == InvitationKind.Volunteer ? "volunteer" : "dashboard";
 }
 
 /// <summary>An invitation as grid invite shows it.</summary>

@@ -271,7 +271,7 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
     {
         var id = outcome.GetProperty("id").GetInt64();
         RunnerJob job;
-        long sentAt;
+        TimeSpan elapsed;
         lock (_lock)
         {
             if (!_sent.Remove(id, out var sent))
@@ -280,17 +280,13 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
                 return;
             }
 
-            (job, sentAt) = sent;
-        }
-
-        // The tab's own measure of the job, but never more than the silo saw pass.
-        var seen = _time.GetElapsedTime(sentAt);
-        var elapsed = outcome.TryGetProperty("ms", out var ms) && ms.TryGetDouble(out var reported) && reported >= 0
-            ? TimeSpan.FromMilliseconds(Math.Min(reported, seen.TotalMilliseconds))
-            : seen;
-        lock (_lock)
-        {
+            // The tab's own measure of the job, but never more than the silo saw pass.
+            job = sent.Job;
             _lastProgress = _time.GetTimestamp();
+            var seen = _time.GetElapsedTime(sent.Sent, _lastProgress);
+            elapsed = outcome.TryGetProperty("ms", out var ms) && ms.TryGetDouble(out var reported) && reported >= 0
+                ? TimeSpan.FromMilliseconds(Math.Min(reported, seen.TotalMilliseconds))
+                : seen;
             _averageJobMs = _averageJobMs < 0 ? elapsed.TotalMilliseconds : (0.9 * _averageJobMs) + (0.1 * elapsed.TotalMilliseconds);
         }
 

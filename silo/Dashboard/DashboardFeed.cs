@@ -151,11 +151,9 @@ internal sealed partial class DashboardFeed(IGrainFactory grains, TimeProvider t
         }
 
         var invitationRows = invitations.Select(i => new InvitationRow(
-            i.Key, i.Kind == InvitationKind.Volunteer ? "volunteer" : "dashboard", i.Label,
+            i.Key, i.KindName, i.Label,
             volunteerRows.Count(v => v.Invitation == i.Key),
-            siloRows.FirstOrDefault(s => s.Status == "Active" && s.Http.Length > 0) is { } silo
-                ? $"{silo.Http}/{(i.Kind == InvitationKind.Volunteer ? "volunteer" : string.Empty)}#k={i.Key}"
-                : $"#k={i.Key}")).ToList();
+            i.LinkAt(siloRows.FirstOrDefault(s => s.Status == "Active" && s.Http.Length > 0)?.Http ?? string.Empty))).ToList();
         var snapshot = new Snapshot(time.GetUtcNow(), "admin", siloRows, volunteerRows, taskRows, invitationRows, point, null);
         return new DashboardFrame(snapshot, snapshot with { Role = "viewer", Invitations = null, Volunteers = [.. volunteerRows.Select(v => v with { Invitation = string.Empty })] });
     }
