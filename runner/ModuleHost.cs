@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using GridActors.Runner.Engines;
+using GridActors.Runner.Protocol;
 
 namespace GridActors.Runner;
 
@@ -20,7 +22,11 @@ internal sealed class ModuleHost(TaskEngine engine, TextWriter console) : IDispo
     /// <exception cref="JobException">The module threw, rejected, called back with an error, or returned what JSON cannot hold.</exception>
     /// <exception cref="JobTimeoutException">The answer did not come before the deadline.</exception>
     /// <exception cref="EngineMemoryException">The engine went past its memory limit.</exception>
-    public string Run(string itemJson, long deadline) => Settle(() => engine.Start(itemJson), deadline);
+    /// <param name="seed">Seeds the job's Math.random when not empty (a job whose results are checked against other volunteers').</param>
+    public string Run(string itemJson, string seed, long deadline) => Settle(() => engine.Start(itemJson, seed), deadline);
+
+    /// <summary>Judges pairs of results with the module's compare function: a JSON array of booleans, or "null" when it exports none.</summary>
+    public string Compare(string pairsJson, long deadline) => Settle(() => engine.Compare(pairsJson), deadline);
 
     /// <summary>Whether the task's jobs answer at once and quickly, so that several go in one call (<see cref="RunBatch"/>).</summary>
     public bool Quick { get; set; }
@@ -35,12 +41,13 @@ internal sealed class ModuleHost(TaskEngine engine, TextWriter console) : IDispo
     /// </summary>
     /// <exception cref="JobTimeoutException">The job after the last outcome timed out.</exception>
     /// <exception cref="EngineMemoryException">The job after the last outcome went past the memory limit.</exception>
-    public void RunBatch(IReadOnlyList<string> items, long deadline, List<(string? Value, string? Error)> outcomes)
+    public void RunBatch(IReadOnlyList<string> items, IReadOnlyList<string?> seeds, long deadline, List<(string? Value, string? Error)> outcomes)
     {
         string answers;
         try
         {
-            answers = engine.StartBatch("[" + string.Join(',', items) + "]", BatchBudgetMs);
+            var seedsJson = seeds.All(s => s is null) ? string.Empty : JsonSerializer.Serialize(seeds.Select(s => s ?? string.Empty).ToArray(), RunnerJsonContext.Default.StringArray);
+            answers = engine.StartBatch("[" + string.Join(',', items) + "]", BatchBudgetMs, seedsJson);
         }
         catch (EngineInterruptedException)
         {

@@ -52,7 +52,7 @@ internal sealed partial class RunnerLoop
             _watchdog.Arm(module.Engine, timeout);
             try
             {
-                module.RunBatch([.. batch.Skip(done).Select(r => r.Item ?? "null")], DeadlineAfter(timeout), outcomes);
+                module.RunBatch([.. batch.Skip(done).Select(r => r.Item ?? "null")], [.. batch.Skip(done).Select(r => r.Seed)], DeadlineAfter(timeout), outcomes);
             }
             catch (JobTimeoutException)
             {

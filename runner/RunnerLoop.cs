@@ -51,7 +51,7 @@ internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, 
                 continue;
             }
 
-            if (request.More && _modules.TryGetValue(KeyOf(request), out var quick) && quick.Quick)
+            if (request.More && request.Kind == RunnerRequest.Run && _modules.TryGetValue(KeyOf(request), out var quick) && quick.Quick)
             {
                 RunBatch(request, quick);
                 continue;
@@ -134,7 +134,7 @@ internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, 
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var reply = Execute(request, out mustExit) with { Ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds };
-        if (_modules.TryGetValue(KeyOf(request), out var module))
+        if (request.Kind == RunnerRequest.Run && _modules.TryGetValue(KeyOf(request), out var module))
         {
             module.Quick = reply.Ms < QuickJobMs && reply.Error is null;
         }
@@ -154,7 +154,9 @@ internal sealed partial class RunnerLoop(FrameStream input, FrameStream output, 
             _watchdog.Arm(module.Engine, timeout);
             try
             {
-                value = module.Run(request.Item ?? "null", DeadlineAfter(timeout));
+                value = request.Kind == RunnerRequest.Compare
+                    ? module.Compare(request.Item ?? "[]", DeadlineAfter(timeout))
+                    : module.Run(request.Item ?? "null", request.Seed ?? string.Empty, DeadlineAfter(timeout));
             }
             finally
             {

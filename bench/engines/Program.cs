@@ -50,7 +50,7 @@ Func<string> Prepare(string kind)
 {
     var engines = GridActors.Runner.Engines.EngineFactory.Choose(kind, limits);
     var host = new ModuleHost(engines.Load(Path.GetFileName(module), source, limits, CancellationToken.None), TextWriter.Null);
-    return () => host.Run(item, Stopwatch.GetTimestamp() + (600 * Stopwatch.Frequency));
+    return () => host.Run(item, string.Empty, Stopwatch.GetTimestamp() + (600 * Stopwatch.Frequency));
 }
 
 (string, double[], string) Measure(string engine, Func<Func<string>> prepare)

@@ -15,6 +15,12 @@ public sealed record RunnerJob(string ModuleHash, string Item, TimeSpan Timeout,
     /// <summary>The job's task: jobs of one task share a JavaScript engine in a runner, jobs of different tasks never do. Null: a task of its own per module.</summary>
     public string? Task { get; init; }
 
+    /// <summary>Seeds the job's Math.random, so that replicas of one item draw the same numbers; null leaves it unseeded.</summary>
+    public string? Seed { get; init; }
+
+    /// <summary>Not a job: its item is pairs of results ([[a, b], ...]) for the module's compare function, and its value a JSON array of booleans, or null when the module exports none.</summary>
+    public bool Compare { get; init; }
+
     internal long Id { get; set; }
 
     /// <summary>Its task was cancelled: it must not be started again after its runner stops.</summary>

@@ -147,7 +147,7 @@ internal sealed partial class RunnerProcess
 
                 _inFlight.Enqueue(job);
                 _requests.Write(
-                    new RunnerRequest(RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1, Task: job.Task, TimeoutMs: job.Timeout.TotalMilliseconds),
+                    new RunnerRequest(job.Compare ? RunnerRequest.Compare : RunnerRequest.Run, job.Id, job.ModuleHash, Item: job.Item, More: i < jobs.Count - 1, Task: job.Task, TimeoutMs: job.Timeout.TotalMilliseconds, Seed: job.Seed),
                     RunnerJsonContext.Default.RunnerRequest);
             }
 

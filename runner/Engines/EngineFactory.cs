@@ -35,7 +35,7 @@ internal sealed class EngineFactory
         {
             // A first engine proves the native library loads, and starts V8's platform while the silo starts.
             using var probe = V8TaskEngine.Load("warm-up.js", "module.exports = function (x) { return [x, JSON.stringify({ x: x | 0 })] }", limits);
-            probe.Start("1");
+            probe.Start("1", string.Empty);
             return new EngineFactory("v8", V8TaskEngine.Version, null);
         }
         catch (Exception exception) when (requested != "v8" && exception is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException or TypeLoadException or PlatformNotSupportedException)

@@ -19,6 +19,7 @@ internal sealed partial class JintTaskEngine : TaskEngine
     private readonly Interruption _interruption;
     private readonly JsValue _start;
     private readonly JsValue _startBatch;
+    private readonly JsValue _compare;
     private readonly JsValue _takeBatch;
     private readonly JsValue _poll;
     private readonly JsValue _takeConsole;
@@ -32,6 +33,7 @@ internal sealed partial class JintTaskEngine : TaskEngine
         _name = name;
         _start = host.Get("start");
         _startBatch = host.Get("startBatch");
+        _compare = host.Get("compare");
         _takeBatch = host.Get("takeBatch");
         _poll = host.Get("poll");
         _takeConsole = host.Get("takeConsole");
@@ -92,9 +94,11 @@ internal sealed partial class JintTaskEngine : TaskEngine
         }
     }
 
-    public override string Start(string itemJson) => Call(_start, itemJson);
+    public override string Start(string itemJson, string seed) => Call(_start, itemJson, seed);
 
-    public override string StartBatch(string itemsJson, double budgetMs) => Call(_startBatch, itemsJson, budgetMs);
+    public override string Compare(string pairsJson) => Call(_compare, pairsJson);
+
+    public override string StartBatch(string itemsJson, double budgetMs, string seedsJson) => Call(_startBatch, itemsJson, budgetMs, seedsJson);
 
     public override string TakeBatch() => Call(_takeBatch);
 

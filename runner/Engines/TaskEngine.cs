@@ -15,11 +15,14 @@ internal abstract partial class TaskEngine : IDisposable
     /// <summary>The job host, evaluated before the module: a function of (global, module name, engine name).</summary>
     protected static string Prelude { get; } = ReadPrelude();
 
-    /// <summary>Calls the module on one item (JSON text) and returns the prelude's answer.</summary>
-    public abstract string Start(string itemJson);
+    /// <summary>Calls the module on one item (JSON text) and returns the prelude's answer. A non-empty <paramref name="seed"/> seeds the job's Math.random.</summary>
+    public abstract string Start(string itemJson, string seed);
 
-    /// <summary>Calls the module on several items (a JSON array) while each answers at once, for at most <paramref name="budgetMs"/>; returns the answers, each as its length, ':' and the answer.</summary>
-    public abstract string StartBatch(string itemsJson, double budgetMs);
+    /// <summary>Calls the module on several items (a JSON array) while each answers at once, for at most <paramref name="budgetMs"/>; returns the answers, each as its length, ':' and the answer. <paramref name="seedsJson"/> is a JSON array of the items' seeds, or empty.</summary>
+    public abstract string StartBatch(string itemsJson, double budgetMs, string seedsJson);
+
+    /// <summary>Judges pairs of results (a JSON array of [a, b]) with the module's compare function; the answer's payload is a JSON array of booleans, or null when the module exports none.</summary>
+    public abstract string Compare(string pairsJson);
 
     /// <summary>The answers of a batch that was interrupted, as <see cref="StartBatch"/> returns them.</summary>
     public abstract string TakeBatch();

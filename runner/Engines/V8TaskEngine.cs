@@ -16,6 +16,7 @@ internal sealed partial class V8TaskEngine : TaskEngine
     private readonly V8ScriptEngine _engine;
     private readonly ScriptObject _start;
     private readonly ScriptObject _startBatch;
+    private readonly ScriptObject _compare;
     private readonly ScriptObject _takeBatch;
     private readonly ScriptObject _poll;
     private readonly ScriptObject _takeConsole;
@@ -30,6 +31,7 @@ internal sealed partial class V8TaskEngine : TaskEngine
         var member = (ScriptObject)engine.Evaluate("(host, name) => host[name]");
         _start = (ScriptObject)member.Invoke(false, host, "start");
         _startBatch = (ScriptObject)member.Invoke(false, host, "startBatch");
+        _compare = (ScriptObject)member.Invoke(false, host, "compare");
         _takeBatch = (ScriptObject)member.Invoke(false, host, "takeBatch");
         _poll = (ScriptObject)member.Invoke(false, host, "poll");
         _takeConsole = (ScriptObject)member.Invoke(false, host, "takeConsole");
@@ -104,9 +106,11 @@ internal sealed partial class V8TaskEngine : TaskEngine
         }
     }
 
-    public override string Start(string itemJson) => Call(_start, itemJson);
+    public override string Start(string itemJson, string seed) => Call(_start, itemJson, seed);
 
-    public override string StartBatch(string itemsJson, double budgetMs) => Call(_startBatch, itemsJson, budgetMs);
+    public override string Compare(string pairsJson) => Call(_compare, pairsJson);
+
+    public override string StartBatch(string itemsJson, double budgetMs, string seedsJson) => Call(_startBatch, itemsJson, budgetMs, seedsJson);
 
     public override string TakeBatch() => Call(_takeBatch);
 

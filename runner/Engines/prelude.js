@@ -18,6 +18,8 @@
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const now = Date.now;
+  const imul = Math.imul;
+  const nativeRandom = Math.random;
 
   const consoleLimit = 64 * 1024;
   let lines = [];
@@ -113,6 +115,51 @@
     return '1' + (json === undefined ? 'null' : json);
   }
 
+  // A job whose results are checked against other volunteers' gets Math.random seeded from its task
+  // and item, so that its replicas draw the same numbers and can agree: sfc32, seeded by hashing the
+  // seed text into its four words (cyrb128). Other jobs get the engine's own Math.random.
+  function seeded(text) {
+    let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+    for (let i = 0; i < text.length; i++) {
+      const k = text.charCodeAt(i);
+      h1 = h2 ^ imul(h1 ^ k, 597399067);
+      h2 = h3 ^ imul(h2 ^ k, 2869860233);
+      h3 = h4 ^ imul(h3 ^ k, 951274213);
+      h4 = h1 ^ imul(h4 ^ k, 2716044179);
+    }
+    h1 = imul(h3 ^ (h1 >>> 18), 597399067);
+    h2 = imul(h4 ^ (h2 >>> 22), 2869860233);
+    h3 = imul(h1 ^ (h3 >>> 17), 951274213);
+    h4 = imul(h2 ^ (h4 >>> 19), 2716044179);
+    h1 ^= h2 ^ h3 ^ h4;
+    let a = h1 >>> 0, b = (h2 ^ h1) >>> 0, c = (h3 ^ h1) >>> 0, d = (h4 ^ h1) >>> 0;
+    return function random() {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      return (t >>> 0) / 4294967296;
+    };
+  }
+
+  // A seeded job's Math.random replaces whatever the task had installed, which comes back for a job
+  // that is not seeded; a task's own Math.random is otherwise left alone.
+  let installed = null;
+  let replaced = nativeRandom;
+
+  function seedRandom(seed) {
+    if (seed) {
+      if (Math.random !== installed) replaced = Math.random;
+      installed = seeded(seed);
+      Math.random = installed;
+    } else if (installed !== null && Math.random === installed) {
+      Math.random = replaced;
+      installed = null;
+    }
+  }
+
   function isThenable(value) {
     return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
   }
@@ -122,11 +169,17 @@
 
   // The module's function: module.exports itself, Pando's export (always with a callback), or the
   // default export of a module written with export/import.
+  // A module may export compare(a, b) beside its function, for results that legitimately differ (floating
+  // point noise): replicas then agree when it returns true.
   function choose(exported) {
-    if (typeof exported === 'function') return { fn: exported, callbackStyle: exported.length >= 2 };
+    const compare = exported !== null && exported !== undefined && typeof exported.compare === 'function' ? exported.compare : null;
+    if (typeof exported === 'function') return { fn: exported, callbackStyle: exported.length >= 2, compare };
     if (exported !== null && typeof exported === 'object') {
-      if (typeof exported['/pando/1.0.0'] === 'function') return { fn: exported['/pando/1.0.0'], callbackStyle: true };
-      if (typeof exported.default === 'function') return { fn: exported.default, callbackStyle: exported.default.length >= 2 };
+      if (typeof exported['/pando/1.0.0'] === 'function') return { fn: exported['/pando/1.0.0'], callbackStyle: true, compare };
+      if (typeof exported.default === 'function') {
+        const own = compare || (typeof exported.default.compare === 'function' ? exported.default.compare : null);
+        return { fn: exported.default, callbackStyle: exported.default.length >= 2, compare: own };
+      }
     }
     return null;
   }
@@ -175,8 +228,25 @@
     return 'w' + c + (next < 0 ? -1 : Math.max(0, next - now()));
   }
 
-  function start(itemJson) {
-    return startItem(parse(itemJson));
+  function start(itemJson, seed) {
+    return startItem(parse(itemJson), seed);
+  }
+
+  // Judges pairs of results (a JSON array of [a, b]) with the module's compare function: a JSON array
+  // of booleans, or null when the module exports none.
+  function compare(pairsJson) {
+    const fn = task.compare;
+    let answer;
+    if (typeof fn !== 'function') {
+      answer = '1null';
+    } else {
+      try {
+        answer = '1' + stringify(parse(pairsJson).map((pair) => fn(pair[0], pair[1]) === true));
+      } catch (e) {
+        answer = '0compare: ' + describe(e);
+      }
+    }
+    return answer[0] + (lines.length > 0 || consoleDropped > 0 ? 'c' : '-') + answer.slice(1);
   }
 
   // Several jobs of the task in one call from the runner, for jobs that answer at once: runs items
@@ -185,12 +255,13 @@
   // its length, ':' and the answer; takeBatch() gives them too, should a job be interrupted.
   let batchAnswers = '';
 
-  function startBatch(itemsJson, budgetMs) {
+  function startBatch(itemsJson, budgetMs, seedsJson) {
     const items = parse(itemsJson);
+    const seeds = seedsJson ? parse(seedsJson) : null;
     const began = now();
     batchAnswers = '';
     for (let i = 0; i < items.length; i++) {
-      const answer = startItem(items[i]);
+      const answer = startItem(items[i], seeds ? seeds[i] : '');
       batchAnswers += answer.length + ':' + answer;
       if (answer[0] === 'w' || now() - began >= budgetMs) break;
     }
@@ -203,9 +274,10 @@
     return answers;
   }
 
-  function startItem(item) {
+  function startItem(item, seed) {
     const fn = task.fn, callbackStyle = task.callbackStyle;
     timers.clear();
+    seedRandom(seed);
     const state = { done: false, answer: '', ranTimer: false };
     job = state;
     try {
@@ -264,5 +336,5 @@
     timers.clear();
   }
 
-  return { useCommonJs, useModule, start, startBatch, takeBatch, poll, takeConsole, abandon };
+  return { useCommonJs, useModule, start, startBatch, takeBatch, poll, takeConsole, abandon, compare };
 })

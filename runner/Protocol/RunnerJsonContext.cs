@@ -6,4 +6,5 @@ namespace GridActors.Runner.Protocol;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RunnerRequest))]
 [JsonSerializable(typeof(RunnerReply))]
+[JsonSerializable(typeof(string[]))]
 public sealed partial class RunnerJsonContext : JsonSerializerContext;

@@ -292,8 +292,47 @@ public abstract class JavaScriptTests(string engine) : IAsyncLifetime
     /// a cold runner on a busy machine (Jint above all, compiled on first use) can spend a one-second
     /// limit loading; the tests with such limits are about the job, not the runner's start.
     /// </summary>
+    [Fact]
+    public async Task ASeededJob_DrawsTheSameRandomNumbers_AsAnotherWithItsSeed_AndOthersDoNot()
+    {
+        const string Module = "module.exports = () => [Math.random(), Math.random()]";
+        await WarmAsync();
+
+        var first = await RunAsync(Module, "0", task: "s", seed: "task-1/7");
+        var again = await RunAsync(Module, "0", task: "s", seed: "task-1/7");
+        var other = await RunAsync(Module, "0", task: "s", seed: "task-1/8");
+
+        Assert.Equal(first.Value, again.Value);
+        Assert.NotEqual(first.Value, other.Value);
+        var numbers = System.Text.Json.JsonSerializer.Deserialize<double[]>(first.Value!)!;
+        Assert.All(numbers, n => Assert.InRange(n, 0, 1));
+    }
+
+    [Fact]
+    public async Task AnUnseededJob_GetsBackTheRandomItsTaskHad()
+    {
+        const string Module = "let mine = null; module.exports = (x) => { if (x === 'own') { mine = () => 4; Math.random = mine; } return Math.random() }";
+        await WarmAsync();
+
+        Assert.Equal("4", (await RunAsync(Module, "\"own\"", task: "u")).Value);
+        Assert.NotEqual("4", (await RunAsync(Module, "0", task: "u", seed: "u/1")).Value);
+        Assert.Equal("4", (await RunAsync(Module, "0", task: "u")).Value);
+    }
+
+    [Fact]
+    public async Task AModulesCompareFunction_JudgesPairsOfResults_AndNoneIsSaidAsNull()
+    {
+        const string Compares = "module.exports = (x) => x; module.exports.compare = (a, b) => Math.abs(a - b) < 0.01";
+        await WarmAsync();
+
+        Assert.Equal("[true,false]", (await RunAsync(Compares, "[[3.141,3.142],[3.1,3.2]]", task: "c", compare: true)).Value);
+        Assert.Equal("null", (await RunAsync("module.exports = (x) => x", "[[1,2]]", task: "d", compare: true)).Value);
+        var throws = await RunAsync("module.exports = (x) => x; module.exports.compare = () => { throw new Error('no') }", "[[1,2]]", task: "e", compare: true);
+        Assert.Contains("compare: Error: no", throws.Error);
+    }
+
     private async Task WarmAsync() => Assert.Equal("1", (await RunAsync("module.exports = (x) => x", "1", name: "warm.js", task: "warm")).Value);
 
-    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? task = null) =>
-        _pool.RunAsync(module, item, timeout, name, task: task);
+    private Task<RunnerResult> RunAsync(string module, string item, TimeSpan? timeout = null, string name = "test.js", string? task = null, string? seed = null, bool compare = false) =>
+        _pool.RunAsync(module, item, timeout, name, task: task, seed: seed, compare: compare);
 }

@@ -14,12 +14,12 @@ internal static class RunnerPools
         NullLogger<RunnerPool>.Instance);
 
     /// <summary>Runs one job of <paramref name="module"/> on <paramref name="item"/> (JSON text) and waits for its outcome.</summary>
-    public static Task<RunnerResult> RunAsync(this RunnerPool pool, string module, string item, TimeSpan? timeout = null, string name = "test.js", string? key = null, string? task = null)
+    public static Task<RunnerResult> RunAsync(this RunnerPool pool, string module, string item, TimeSpan? timeout = null, string name = "test.js", string? key = null, string? task = null, string? seed = null, bool compare = false)
     {
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name + module)));
         pool.AddModule(hash, name, module);
         var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Key = key, Task = task });
+        pool.Submit(new RunnerJob(hash, item, timeout ?? TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Key = key, Task = task, Seed = seed, Compare = compare });
         return done.Task.WaitAsync(Testing.Eventually.Limit);
     }
 }
