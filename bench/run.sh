@@ -3,7 +3,7 @@
 # grid, or redis-server and silos on loopback ports), runs each scenario several times, and prints a
 # Markdown table of the median and the spread (least to most) of each figure.
 #
-#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers engines browsers (default: all)
+#   bench/run.sh [SCENARIO ...]     scenarios: dispatch latency scaling recovery memory peers engines browsers trust (default: all)
 #
 #   BENCH_RUNS=N     runs per scenario (default 3)
 #   BENCH_QUICK=1    tiny sizes, one run: checks that the harness works (./test.sh uses it)
@@ -21,6 +21,9 @@
 #             (bench/engines; pi in V8 <= 1.2x node); examples/collatz-wasm.js against collatz.js, on the grid and in node
 #   browsers  from the browser-volunteer issue: trivial and pi jobs on one browser tab donating one core (a silo with
 #             --cpus 0, headless Chromium) beside the same jobs on one silo runner, in the same run (no target: recorded)
+#   trust     from the replicas issue: trivial and pi jobs on three 1-CPU silos with --replicas 1, --replicas 2 and
+#             --trust adaptive (after a round that earns trust), side by side: wall time and the machine's CPU seconds
+#             (replication should cost about N times the CPU, and no more latency than one slow replica)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -29,9 +32,9 @@ quick="${BENCH_QUICK:-}"
 runs="${BENCH_RUNS:-3}"
 [ -n "$quick" ] && runs=1
 scenarios=("$@")
-[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers engines browsers)
+[ "${#scenarios[@]}" -gt 0 ] || scenarios=(dispatch latency scaling recovery memory peers engines browsers trust)
 for s in "${scenarios[@]}"; do
-  case "$s" in dispatch | latency | scaling | recovery | memory | peers | engines | browsers) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory, peers, engines or browsers." >&2; exit 2 ;; esac
+  case "$s" in dispatch | latency | scaling | recovery | memory | peers | engines | browsers | trust) ;; *) echo "bench/run.sh: unknown scenario '$s'; use dispatch, latency, scaling, recovery, memory, peers, engines, browsers or trust." >&2; exit 2 ;; esac
 done
 command -v redis-server >/dev/null || { echo "bench/run.sh: redis-server is needed (Debian: apt-get install redis-server)." >&2; exit 2; }
 
@@ -322,6 +325,37 @@ browsers() {
       stop_grid
     done
   done
+}
+
+# CPU seconds the whole machine has spent busy, from /proc/stat (user, nice, system, irq, softirq, steal).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+
+trust() {
+  local n=20000 pis=12 rounds=20
+  [ -n "$quick" ] && n=500 && pis=3 && rounds=1
+  start_grid 3 1
+  local target=(--grid "127.0.0.1:${silo_ports[0]}" --secret bench)
+  squares 1000 "${target[@]}" >/dev/null                                   # warm the silos
+  squares 1000 "${target[@]}" --trust adaptive >/dev/null                  # and let them earn trust
+  local items
+  items=$(for _ in $(seq "$pis"); do echo "$rounds"; done)
+  for _ in $(seq "$runs"); do
+    for mode in "--replicas 1" "--replicas 2" "--trust adaptive"; do
+      local t cpu start
+      # shellcheck disable=SC2086
+      cpu=$(cpu_seconds)
+      t=$(squares "$n" "${target[@]}" $mode)
+      record trust "$n squares, $mode" "jobs/s" "$(echo "$n / $t" | bc)"
+      record trust "$n squares, $mode: CPU" "s" "$(echo "$(cpu_seconds) - $cpu" | bc)"
+      cpu=$(cpu_seconds)
+      start=$(seconds)
+      # shellcheck disable=SC2086
+      [ "$(echo "$items" | "$grid" run examples/pi-seeded.js --stdin "${target[@]}" $mode | wc -l)" = "$pis" ] || { echo "bench/run.sh: expected $pis pi results." >&2; exit 1; }
+      record trust "$pis pi jobs ($((rounds * 100000)) samples), $mode" "s" "$(elapsed "$start")"
+      record trust "$pis pi jobs, $mode: CPU" "s" "$(echo "$(cpu_seconds) - $cpu" | bc)"
+    done
+  done
+  stop_grid
 }
 
 # shellcheck source=bench/peers.sh

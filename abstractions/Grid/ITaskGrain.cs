@@ -43,9 +43,17 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("complete")]
     Task CompleteAsync(IReadOnlyList<JobOutcome> outcomes);
 
-    /// <summary>The scheduler sent these attempts to <paramref name="volunteer"/> on <paramref name="silo"/>.</summary>
+    /// <summary>The scheduler sent these attempts to <paramref name="volunteer"/> on <paramref name="silo"/>; <paramref name="identity"/> is who it is to reputation.</summary>
     [Alias("placed")]
-    Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs);
+    Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs, string identity);
+
+    /// <summary>
+    /// The module's compare function judged pairs of results (<paramref name="first"/>[i] against
+    /// <paramref name="second"/>[i], canonical JSON); <paramref name="agree"/> is null when the module
+    /// exports none. Sent by the task to itself, once a silo's runner has answered.
+    /// </summary>
+    [Alias("compared")]
+    Task ComparedAsync(IReadOnlyList<string> first, IReadOnlyList<string> second, IReadOnlyList<bool>? agree);
 
     /// <summary>A silo died: each job looks at once whether whoever should hold it still does.</summary>
     [Alias("check-jobs")]

@@ -41,6 +41,15 @@ public interface IVolunteerGrain : IGrainWithStringKey
     [Alias("announce")]
     Task AnnounceAsync();
 
+    /// <summary>
+    /// Judges pairs of a task's results with its module's compare function, in one of this silo's
+    /// runners: true where a pair agrees. Null when the module exports no compare function (results
+    /// then agree when their JSON is equal). Fails on a volunteer with no runners (a browser, or a
+    /// silo with --cpus 0).
+    /// </summary>
+    [AlwaysInterleave, Alias("compare")]
+    Task<IReadOnlyList<bool>?> CompareAsync(string taskId, string moduleHash, IReadOnlyList<string> pairs);
+
     /// <summary>The volunteer's statistics.</summary>
     [Alias("stats")]
     Task<VolunteerStats> GetStatsAsync();

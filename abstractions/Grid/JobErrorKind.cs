@@ -27,4 +27,7 @@ public enum JobErrorKind
 
     /// <summary>Its volunteer left before the job ended (a browser tab closed or was revoked). Reissued; not counted as a failure of the job.</summary>
     Withdrawn,
+
+    /// <summary>The item's replicas gave different results and too few agreed, even after extra replicas. Not retried.</summary>
+    Disagreement,
 }

@@ -7,6 +7,8 @@ namespace GridActors.Grid;
 /// <param name="Result">The result as JSON text, when it succeeded.</param>
 /// <param name="Error">The error, when it failed.</param>
 /// <param name="ErrorKind">The kind of error.</param>
+/// <param name="Replica">Which of the item's replicas it was.</param>
+/// <param name="Identity">Who ran it, as reputation knows volunteers: a silo's name, or a browser's id and invitation key.</param>
 [GenerateSerializer, Immutable, Alias("grid.job-outcome")]
 public sealed record JobOutcome(
     [property: Id(0)] long Index,
@@ -14,8 +16,13 @@ public sealed record JobOutcome(
     [property: Id(2)] string Volunteer,
     [property: Id(3)] string? Result,
     [property: Id(4)] string? Error,
-    [property: Id(5)] JobErrorKind ErrorKind)
+    [property: Id(5)] JobErrorKind ErrorKind,
+    [property: Id(6)] int Replica = 0,
+    [property: Id(7)] string Identity = "")
 {
+    /// <summary>The job and attempt.</summary>
+    public JobAttempt Job => new(Index, Attempt, Replica);
+
     /// <summary>Whether the attempt produced a result.</summary>
     public bool Succeeded => Error is null;
 

@@ -13,6 +13,8 @@ namespace GridActors.Grid;
 /// <param name="Kind">"silo" for a silo's runner processes, "browser" for a browser tab's Web Workers.</param>
 /// <param name="Agent">A browser's user agent; empty for a silo.</param>
 /// <param name="Invitation">The invitation key a browser connected with; empty for a silo.</param>
+/// <param name="Identity">Who the volunteer is to reputation: the silo's name, or a browser's id and invitation key.</param>
+/// <param name="Reputation">How its checked results compared with other volunteers'; null until asked.</param>
 [GenerateSerializer, Immutable, Alias("grid.volunteer-stats")]
 public sealed record VolunteerStats(
     [property: Id(0)] string Volunteer,
@@ -26,7 +28,9 @@ public sealed record VolunteerStats(
     [property: Id(8)] string Engine = "unknown",
     [property: Id(9)] string Kind = VolunteerStats.SiloKind,
     [property: Id(10)] string Agent = "",
-    [property: Id(11)] string Invitation = "")
+    [property: Id(11)] string Invitation = "",
+    [property: Id(12)] string Identity = "",
+    [property: Id(13)] Reputation? Reputation = null)
 {
     /// <summary>The kind of a silo's runner pool.</summary>
     public const string SiloKind = "silo";

@@ -12,7 +12,7 @@ internal static class GridCommands
 {
     public static Command Volunteers() => ForGrid(
         "volunteers",
-        "List every volunteer: each silo's runners and each browser tab volunteering through a silo. For each: its name, kind (silo or browser), silo, CPUs, CPU use, jobs running, items done, throughput, the time its jobs take (mean, standard deviation, least, most) and where its modules run (the runners' JavaScript engine, or the browser). --json adds a browser's user agent.",
+        "List every volunteer: each silo's runners and each browser tab volunteering through a silo. For each: its name, kind (silo or browser), silo, CPUs, CPU use, jobs running, items done, throughput, the time its jobs take (mean, standard deviation, least, most), where its modules run (the runners' JavaScript engine, or the browser), and its reputation from tasks run with --replicas or --trust adaptive: checked results that agreed and disagreed with the other volunteers', and whether its run of agreements has earned it trust (10 in a row, the default of --trust-after). --json adds a browser's user agent and its identity.",
         async (link, json, stderr, cancellationToken) =>
         {
             var volunteers = await link.CallAsync(g => g.GetGrain<IGridGrain>(IGridGrain.Key).GetVolunteersAsync(), cancellationToken);
@@ -23,11 +23,12 @@ internal static class GridCommands
                 return ExitCodes.Success;
             }
 
-            var table = new Table("NAME", "KIND", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX", "ENGINE");
+            var table = new Table("NAME", "KIND", "SILO", "CPUS", "CPU%", "RUNNING", "DONE", "JOBS/S", "JOB MS MEAN", "SD", "MIN", "MAX", "AGREED", "DISAGREED", "TRUSTED", "ENGINE");
             foreach (var v in views)
             {
                 table.Add(v.Name, v.Kind, v.Silo, Number(v.Cpus), Number(v.CpuPercent), Number(v.Running), v.ItemsDone?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                    Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max), v.Engine ?? "?");
+                    Number(v.JobsPerSecond), Number(v.JobMs?.Mean), Number(v.JobMs?.StdDev), Number(v.JobMs?.Min), Number(v.JobMs?.Max),
+                    Number(v.Agreed), Number(v.Disagreed), v.Trusted switch { true => "yes", false => $"no ({v.Streak}/{TaskOptions.DefaultTrustAfter})", null => "?" }, v.Engine ?? "?");
             }
 
             table.WriteTo(Console.Out);
@@ -84,7 +85,7 @@ internal static class GridCommands
 /// <summary>A volunteer as grid volunteers shows it; the figures are null when its silo did not answer.</summary>
 internal sealed record VolunteerView(
     string Name, string Silo, int Cpus, double CpuPercent, int? Running, long? ItemsDone, double? JobsPerSecond, Spread? JobMs, string? Engine,
-    string Kind = VolunteerStats.SiloKind, string Agent = "")
+    string Kind = VolunteerStats.SiloKind, string Agent = "", string Identity = "", long? Agreed = null, long? Disagreed = null, long? Streak = null, bool? Trusted = null)
 {
     public static VolunteerView Of(VolunteerInfo volunteer)
     {
@@ -102,6 +103,11 @@ internal sealed record VolunteerView(
             stats is null ? null : new Spread(Math.Round(stats.JobTime.Mean, 2), Math.Round(stats.JobTime.StdDev, 2), Math.Round(stats.JobTime.Min, 2), Math.Round(stats.JobTime.Max, 2)),
             stats?.Engine,
             stats?.Kind ?? VolunteerStats.SiloKind,
-            stats?.Agent ?? string.Empty);
+            stats?.Agent ?? string.Empty,
+            stats?.Identity ?? string.Empty,
+            stats?.Reputation?.Agreed,
+            stats?.Reputation?.Disagreed,
+            stats?.Reputation?.Streak,
+            stats?.Reputation?.IsTrusted(TaskOptions.DefaultTrustAfter));
     }
 }

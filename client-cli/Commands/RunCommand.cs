@@ -19,7 +19,7 @@ internal static class RunCommand
         };
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item.",
+            Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item; a checked result (--replicas, --trust) adds \"volunteers\", who agreed on it.",
         };
         var grid = new GridOptionSet(
             "Submit to the silo at this address instead of starting a grid in this process.",
@@ -59,6 +59,12 @@ internal static class RunCommand
         if (!request.Module.Exists)
         {
             await stderr.WriteLineAsync($"grid: module file '{request.Module}' not found. Give the path of a JavaScript module, such as examples/square.js.");
+            return ExitCodes.Usage;
+        }
+
+        if (request.Local && request.Options.Checked)
+        {
+            await stderr.WriteLineAsync("grid: --local runs each item once, on this machine; replicas and trust need a grid. Leave out --local (an embedded grid starts) or --replicas/--trust.");
             return ExitCodes.Usage;
         }
 

@@ -66,7 +66,7 @@ internal static class TaskCommands
     public static Command Results()
     {
         var follow = new Option<bool>("--follow") { Description = "Wait for the results still to come, until the task ends." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per item: {\"index\":0,\"item\":1,\"result\":1}, or with \"error\" for a failed item; a checked result (--replicas, --trust) adds \"volunteers\", who agreed on it." };
         return ForTask(
             "results",
             "Print a task's results in input order from its first item: those done so far, or with --follow all of them as they come. Readable as often as wanted until the task is deleted.",

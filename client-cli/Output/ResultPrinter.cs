@@ -58,6 +58,18 @@ internal sealed class ResultPrinter(TextWriter stdout, TextWriter stderr, bool j
                 writer.WriteString("error", report.Error);
             }
 
+            if (report.Volunteers is { Count: > 0 } volunteers)
+            {
+                // A checked task: who vouched for the result.
+                writer.WriteStartArray("volunteers");
+                foreach (var volunteer in volunteers)
+                {
+                    writer.WriteStringValue(volunteer);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

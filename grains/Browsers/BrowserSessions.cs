@@ -15,6 +15,9 @@ public interface IBrowserVolunteer : IJobRunners
     /// <summary>The browser's user agent.</summary>
     string Agent { get; }
 
+    /// <summary>Who it is to reputation: "browser-", the browser's own id (kept by the browser across tabs and visits), "@" and its invitation key.</summary>
+    string Identity { get; }
+
     /// <summary>Completes when the tab has gone (closed, asleep, off the network, or dropped), after every job it held ended as withdrawn.</summary>
     Task Closed { get; }
 

@@ -11,7 +11,7 @@ namespace GridActors.Grains.Scheduling;
 internal sealed class JobQueue
 {
     private readonly PriorityQueue<JobTicket, (int Retry, long Index, long Arrival)> _queue = new();
-    private readonly Dictionary<(string TaskId, long Index), int> _current = [];
+    private readonly Dictionary<(string TaskId, long Index, int Replica), int> _current = [];
     private long _arrivals;
 
     /// <summary>Jobs queued (each with its current attempt).</summary>
@@ -21,29 +21,61 @@ internal sealed class JobQueue
     public void Add(JobTicket ticket)
     {
         _queue.Enqueue(ticket, (ticket.Attempt > 1 ? 0 : 1, ticket.Index, _arrivals++));
-        _current[(ticket.TaskId, ticket.Index)] = ticket.Attempt;
+        _current[(ticket.TaskId, ticket.Index, ticket.Replica)] = ticket.Attempt;
     }
 
     /// <summary>Whether this attempt of the job is queued.</summary>
     public bool Holds(string taskId, JobAttempt job) =>
-        _current.TryGetValue((taskId, job.Index), out var attempt) && attempt == job.Attempt;
+        _current.TryGetValue((taskId, job.Index, job.Replica), out var attempt) && attempt == job.Attempt;
+
+    /// <summary>Whether any replica of the item is queued.</summary>
+    public bool HoldsAnyReplica(string taskId, long index)
+    {
+        for (var replica = 0; replica < TaskOptions.ReplicaLimit; replica++)
+        {
+            if (_current.ContainsKey((taskId, index, replica)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The current attempts of a task's queued jobs.</summary>
     public IEnumerable<JobAttempt> Of(string taskId) =>
-        _current.Where(c => string.Equals(c.Key.TaskId, taskId, StringComparison.Ordinal)).Select(c => new JobAttempt(c.Key.Index, c.Value));
+        _current.Where(c => string.Equals(c.Key.TaskId, taskId, StringComparison.Ordinal)).Select(c => new JobAttempt(c.Key.Index, c.Value, c.Key.Replica));
 
-    /// <summary>Takes up to <paramref name="count"/> attempts from the front, skipping superseded and dropped ones.</summary>
-    public List<JobTicket> Take(int count)
+    /// <summary>
+    /// Takes up to <paramref name="count"/> attempts from the front, skipping superseded and dropped
+    /// ones, and those <paramref name="accept"/> turns down (a replica that must go to another
+    /// volunteer), which keep their place.
+    /// </summary>
+    public List<JobTicket> Take(int count, Func<JobTicket, bool>? accept = null)
     {
         var batch = new List<JobTicket>(Math.Min(count, _queue.Count));
-        while (batch.Count < count && _queue.TryDequeue(out var ticket, out _))
+        List<(JobTicket, (int, long, long))>? declined = null;
+        while (batch.Count < count && _queue.TryDequeue(out var ticket, out var priority))
         {
-            var key = (ticket.TaskId, ticket.Index);
-            if (_current.TryGetValue(key, out var attempt) && attempt == ticket.Attempt)
+            var key = (ticket.TaskId, ticket.Index, ticket.Replica);
+            if (!_current.TryGetValue(key, out var attempt) || attempt != ticket.Attempt)
             {
-                _current.Remove(key);
-                batch.Add(ticket);
+                continue;
             }
+
+            if (accept is not null && !accept(ticket))
+            {
+                (declined ??= []).Add((ticket, priority));
+                continue;
+            }
+
+            _current.Remove(key);
+            batch.Add(ticket);
+        }
+
+        foreach (var (ticket, priority) in declined ?? [])
+        {
+            _queue.Enqueue(ticket, priority);
         }
 
         return batch;

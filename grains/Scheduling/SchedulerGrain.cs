@@ -27,7 +27,11 @@ internal sealed partial class SchedulerGrain(
     // Attempts on their way to a volunteer, with its silo: from the send until their task has heard
     // where they went. Meanwhile their task finds no holder but the scheduler, which answers for them
     // unless the silo they went to has died.
-    private readonly Dictionary<(string TaskId, long Index), (int Attempt, SiloAddress Silo)> _sending = [];
+    private readonly Dictionary<(string TaskId, long Index, int Replica), (int Attempt, SiloAddress Silo)> _sending = [];
+
+    // Items whose replicas are being placed: the volunteers (by identity) their replicas went to, while
+    // another replica of the item is still queued here. The task's own tickets name the rest.
+    private readonly Dictionary<(string TaskId, long Index), HashSet<string>> _replicasOn = [];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +56,7 @@ internal sealed partial class SchedulerGrain(
     {
         if (!_volunteers.TryGetValue(request.Volunteer, out var volunteer))
         {
-            volunteer = new VolunteerCredit(request.Volunteer, request.Silo);
+            volunteer = new VolunteerCredit(request.Volunteer, request.Silo, request.Identity.Length > 0 ? request.Identity : request.Volunteer);
             _volunteers[request.Volunteer] = volunteer;
         }
 
@@ -71,6 +75,10 @@ internal sealed partial class SchedulerGrain(
     public Task CancelTaskAsync(string taskId)
     {
         _queue.Drop(taskId);
+        foreach (var key in _replicasOn.Keys.Where(k => string.Equals(k.TaskId, taskId, StringComparison.Ordinal)).ToList())
+        {
+            _replicasOn.Remove(key);
+        }
 
         // The volunteers are told outside this turn: the scheduler never waits on a grain that may be
         // waiting on it.
@@ -99,14 +107,14 @@ internal sealed partial class SchedulerGrain(
     {
         return Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(job =>
             !_queue.Holds(taskId, job)
-            && !(_sending.TryGetValue((taskId, job.Index), out var sent) && sent.Attempt == job.Attempt && OnItsWay(sent.Silo)))]);
+            && !(_sending.TryGetValue((taskId, job.Index, job.Replica), out var sent) && sent.Attempt == job.Attempt && OnItsWay(sent.Silo)))]);
     }
 
     public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId)
     {
         var sending = _sending
             .Where(s => string.Equals(s.Key.TaskId, taskId, StringComparison.Ordinal) && OnItsWay(s.Value.Silo))
-            .Select(s => new JobAttempt(s.Key.Index, s.Value.Attempt));
+            .Select(s => new JobAttempt(s.Key.Index, s.Value.Attempt, s.Key.Replica));
         return Task.FromResult<IReadOnlyList<JobAttempt>>([.. _queue.Of(taskId).Concat(sending)]);
     }
 
@@ -128,7 +136,7 @@ internal sealed partial class SchedulerGrain(
                 break;
             }
 
-            var batch = _queue.Take(volunteer.Credits);
+            var batch = _queue.Take(volunteer.Credits, ticket => Fits(ticket, volunteer));
             if (batch.Count == 0)
             {
                 continue;
@@ -137,7 +145,7 @@ internal sealed partial class SchedulerGrain(
             volunteer.Credits -= batch.Count;
             foreach (var ticket in batch)
             {
-                _sending[(ticket.TaskId, ticket.Index)] = (ticket.Attempt, volunteer.Silo);
+                _sending[(ticket.TaskId, ticket.Index, ticket.Replica)] = (ticket.Attempt, volunteer.Silo);
             }
 
             telemetry.JobsPlaced.Add(batch.Count);
@@ -168,7 +176,12 @@ internal sealed partial class SchedulerGrain(
             volunteer.Credits = 0;
             foreach (var ticket in batch.Where(IsSending))
             {
-                _sending.Remove((ticket.TaskId, ticket.Index));
+                _sending.Remove((ticket.TaskId, ticket.Index, ticket.Replica));
+                if (_replicasOn.TryGetValue((ticket.TaskId, ticket.Index), out var on))
+                {
+                    on.Remove(volunteer.Identity);
+                }
+
                 if (!_queue.Holds(ticket.TaskId, ticket.Job))
                 {
                     _queue.Add(ticket);
@@ -186,7 +199,7 @@ internal sealed partial class SchedulerGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<ITaskGrain>(taskId).PlacedAsync(volunteer.Id, volunteer.Silo, [.. tickets.Select(t => t.Job)]);
+            await GrainFactory.GetGrain<ITaskGrain>(taskId).PlacedAsync(volunteer.Id, volunteer.Silo, [.. tickets.Select(t => t.Job)], volunteer.Identity);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -197,13 +210,53 @@ internal sealed partial class SchedulerGrain(
         {
             foreach (var ticket in tickets.Where(IsSending))
             {
-                _sending.Remove((ticket.TaskId, ticket.Index));
+                _sending.Remove((ticket.TaskId, ticket.Index, ticket.Replica));
+            }
+
+            // The task knows where these replicas went now; the scheduler remembers only while others of the item wait here.
+            foreach (var ticket in tickets.Where(t => t.Replicated && !_queue.HoldsAnyReplica(t.TaskId, t.Index)))
+            {
+                _replicasOn.Remove((ticket.TaskId, ticket.Index));
             }
         }
     }
 
     private bool IsSending(JobTicket ticket) =>
-        _sending.TryGetValue((ticket.TaskId, ticket.Index), out var sent) && sent.Attempt == ticket.Attempt;
+        _sending.TryGetValue((ticket.TaskId, ticket.Index, ticket.Replica), out var sent) && sent.Attempt == ticket.Attempt;
+
+    /// <summary>
+    /// Whether a ticket may go to this volunteer: any job that is not replicated may; a replica may
+    /// unless another replica of its item ran, runs or is going to the same volunteer (by identity),
+    /// and then only when no other volunteer on an Active silo is known to take it (a grid of one).
+    /// A replica taken here is remembered at once, so the batch being built takes one per item.
+    /// </summary>
+    private bool Fits(JobTicket ticket, VolunteerCredit volunteer)
+    {
+        if (!ticket.Replicated)
+        {
+            return true;
+        }
+
+        var key = (ticket.TaskId, ticket.Index);
+        _replicasOn.TryGetValue(key, out var on);
+        bool Taken(string identity) => on?.Contains(identity) == true || ticket.Avoid?.Contains(identity) == true;
+        if (Taken(volunteer.Identity) && _volunteers.Values.Any(v => !Taken(v.Identity) && IsActive(v.Silo)))
+        {
+            return false;
+        }
+
+        if (on is null)
+        {
+            on = new HashSet<string>(StringComparer.Ordinal);
+            _replicasOn[key] = on;
+        }
+
+        on.Add(volunteer.Identity);
+        return true;
+    }
+
+    private bool IsActive(SiloAddress address) =>
+        membership.CurrentSnapshot.Members.TryGetValue(address, out var member) && member.Status == SiloStatus.Active;
 
     /// <summary>A batch on its way to a volunteer is held by the scheduler until its silo is declared Dead.</summary>
     private bool OnItsWay(SiloAddress silo) =>
@@ -231,9 +284,12 @@ internal sealed partial class SchedulerGrain(
     [LoggerMessage(EventId = 531, Level = LogLevel.Debug, Message = "Telling task {Task} where its jobs went failed: {Reason}")]
     private static partial void LogTellFailed(ILogger logger, string task, string reason);
 
-    private sealed class VolunteerCredit(string id, SiloAddress silo)
+    private sealed class VolunteerCredit(string id, SiloAddress silo, string identity)
     {
         public string Id { get; } = id;
+
+        /// <summary>Who it is to reputation: replicas of one item go to different identities.</summary>
+        public string Identity { get; } = identity;
 
         public SiloAddress Silo { get; set; } = silo;
 

@@ -39,7 +39,13 @@ internal sealed class GridGrain(ITaskStore store, IClusterMembershipService memb
             var browsers = AskAsync(() => GrainFactory.GetGrain<IBrowsersGrain>(key).ListAsync());
             return (IEnumerable<VolunteerInfo>)[new VolunteerInfo(silo.Info, await runners), .. (await browsers ?? []).Select(b => new VolunteerInfo(silo.Info, b))];
         }));
-        return [.. volunteers.SelectMany(v => v)];
+
+        // Each with its reputation, kept in the grid under its identity.
+        return await Task.WhenAll(volunteers.SelectMany(v => v).Select(async volunteer =>
+            volunteer.Stats is { Identity.Length: > 0 } stats
+                && await AskAsync(() => GrainFactory.GetGrain<IReputationGrain>(stats.Identity).GetAsync()) is { } reputation
+                ? volunteer with { Stats = stats with { Reputation = reputation } }
+                : volunteer));
     }
 
     private async Task<T?> AskAsync<T>(Func<Task<T>> call)

@@ -16,7 +16,7 @@ internal sealed partial class TaskGrain
         catch
         {
             // The volunteer hands these over again: the jobs are as they were before.
-            foreach (var report in reports.Where(r => r.Error is not null))
+            foreach (var report in reports)
             {
                 Jobs.Reopen(report.Index);
             }
@@ -107,13 +107,13 @@ internal sealed partial class TaskGrain
             }
 
             var (index, value) = _waiting.Dequeue();
-            if (_held?.Remove(index, out var holder) == true)
+            if (_held?.Remove(index, out var holders) == true)
             {
-                Jobs.Adopt(index, value, holder.Attempt, holder.Volunteer, holder.Silo);
+                tickets.AddRange(Jobs.Adopt(index, value, holders));
                 continue;
             }
 
-            tickets.Add(Jobs.Start(index, value));
+            tickets.AddRange(Jobs.Start(index, value));
         }
 
         Enqueue(tickets);

@@ -113,26 +113,26 @@ internal sealed partial class TaskGrain
     /// task that comes back after its silo died takes those back instead of running them again. A
     /// holder that does not answer holds nothing, as far as the task knows; those jobs run again.
     /// </summary>
-    private async Task<Dictionary<long, (int Attempt, string? Volunteer, SiloAddress? Silo)>> FindHeldJobsAsync()
+    private async Task<Dictionary<long, List<(JobAttempt Job, string? Volunteer, SiloAddress? Silo)>>> FindHeldJobsAsync()
     {
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         var asking = silos.Select(async silo => (Silo: (SiloAddress?)silo, Volunteer: (string?)silo.ToParsableString(), Jobs: await AskAsync(GrainFactory.GetGrain<IVolunteerGrain>(silo.ToParsableString()).HeldAsync(TaskId))))
             .Append(AskSchedulerAsync())
             .ToList();
-        var held = new Dictionary<long, (int, string?, SiloAddress?)>();
+        var held = new Dictionary<(long Index, int Replica), (JobAttempt Job, string? Volunteer, SiloAddress? Silo)>();
         foreach (var (silo, volunteer, jobs) in await Task.WhenAll(asking))
         {
             foreach (var job in jobs)
             {
                 // A job with a volunteer is further on than the same job queued at the scheduler.
-                if (!held.TryGetValue(job.Index, out var known) || (known.Item2 is null && volunteer is not null) || known.Item1 < job.Attempt)
+                if (!held.TryGetValue((job.Index, job.Replica), out var known) || (known.Volunteer is null && volunteer is not null) || known.Job.Attempt < job.Attempt)
                 {
-                    held[job.Index] = (job.Attempt, volunteer, silo);
+                    held[(job.Index, job.Replica)] = (job, volunteer, silo);
                 }
             }
         }
 
-        return held;
+        return held.GroupBy(h => h.Key.Index).ToDictionary(g => g.Key, g => g.Select(h => h.Value).ToList());
 
         async Task<(SiloAddress? Silo, string? Volunteer, IReadOnlyList<JobAttempt> Jobs)> AskSchedulerAsync() =>
             (null, null, await AskAsync(Scheduler.HeldAsync(TaskId)));

@@ -43,7 +43,11 @@ internal sealed partial class TaskGrain(
     private IGrainTimer? _leaseChecks;
 
     // As an activation starts: the jobs the last activation left with the scheduler and the volunteers.
-    private Dictionary<long, (int Attempt, string? Volunteer, SiloAddress? Silo)>? _held;
+    private Dictionary<long, List<(JobAttempt Job, string? Volunteer, SiloAddress? Silo)>>? _held;
+
+    // What the task knows of the volunteers' reputations (under adaptive trust, whether they are trusted).
+    private readonly Dictionary<string, Reputation> _reputations = new(StringComparer.Ordinal);
+    private bool _comparing;
 
     // The registration of the task's reminder, under way or done; the lease check starts it again if it failed.
     private Task _reminder = Task.CompletedTask;
@@ -54,7 +58,7 @@ internal sealed partial class TaskGrain(
 
     private string TaskId => this.GetPrimaryKeyString();
 
-    private TaskJobs Jobs => _jobs ??= new TaskJobs(TaskId, state.State.Spec!);
+    private TaskJobs Jobs => _jobs ??= new TaskJobs(TaskId, state.State.Spec!, IsTrusted);
 
     private ResultLog Results => _results ??= new ResultLog(store, TaskId, time, state.State.Spec?.Options.KeepResults ?? true, state.State.ResultsBelow);
 
@@ -214,7 +218,34 @@ internal sealed partial class TaskGrain(
             return;
         }
 
+        if (task.Spec.Options.Trust == TrustMode.Adaptive)
+        {
+            await LearnReputationsAsync(outcomes.Select(o => o.Identity));
+        }
+
         var (reports, retries) = Jobs.Take(outcomes);
+        await TakeDecisionsAsync(reports, retries);
+    }
+
+    public async Task ComparedAsync(IReadOnlyList<string> first, IReadOnlyList<string> second, IReadOnlyList<bool>? agree)
+    {
+        _comparing = false;
+        var task = state.State;
+        if (task.Spec is null || task.Cancelled || task.Ended is not null)
+        {
+            return;
+        }
+
+        var judged = first.Zip(second).ToList();
+        var (reports, retries) = Jobs.Compared(judged, agree ?? [.. judged.Select(_ => false)], moduleCompares: agree is not null);
+        await TakeDecisionsAsync(reports, retries);
+    }
+
+    /// <summary>Acts on what the jobs' outcomes decided: retries and extra replicas go to the scheduler, results are stored, reputations are told.</summary>
+    private async Task TakeDecisionsAsync(List<JobReport> reports, List<JobTicket> retries)
+    {
+        RecordVerdicts();
+        StartComparing();
         if (retries.Count > 0)
         {
             foreach (var retry in retries)
@@ -235,14 +266,14 @@ internal sealed partial class TaskGrain(
         await EndIfDoneAsync();
     }
 
-    public async Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs)
+    public async Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs, string identity)
     {
         if (state.State.Spec is null || state.State.Ended is not null)
         {
             return;
         }
 
-        Jobs.Placed(volunteer, silo, jobs);
+        Jobs.Placed(volunteer, silo, identity, jobs);
         if (!IsLive(silo))
         {
             // Sent to a silo that has died since: no need to wait for the next check.

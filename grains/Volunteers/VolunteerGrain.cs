@@ -30,7 +30,7 @@ internal sealed partial class VolunteerGrain(
     ILogger<VolunteerGrain> logger) : Grain, IVolunteerGrain
 {
     private readonly Channel<(JobTicket Ticket, RunnerResult Result)> _finished = Channel.CreateUnbounded<(JobTicket, RunnerResult)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<(string TaskId, long Index), int> _holding = [];
+    private readonly Dictionary<(string TaskId, long Index, int Replica), int> _holding = [];
     private readonly Dictionary<string, List<JobOutcome>> _toHandOver = new(StringComparer.Ordinal);
     private readonly JobTimes _times = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -47,6 +47,9 @@ internal sealed partial class VolunteerGrain(
     private string Id => this.GetPrimaryKeyString();
 
     private GridOptions Options => options.Value;
+
+    /// <summary>Who this volunteer is to reputation: the silo's name, or the browser's identity.</summary>
+    private string Identity => _browser?.Identity ?? silo.Name;
 
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key);
 
@@ -93,7 +96,7 @@ internal sealed partial class VolunteerGrain(
     {
         var free = Math.Max(0, Target() - _outstanding);
         _creditsGranted = free;
-        Ask(new WorkRequest(Id, silo.SiloAddress, free, Absolute: true));
+        Ask(new WorkRequest(Id, silo.SiloAddress, free, Absolute: true, Identity));
         return Task.CompletedTask;
     }
 
@@ -111,7 +114,7 @@ internal sealed partial class VolunteerGrain(
 
         foreach (var ticket in tickets)
         {
-            _holding[(ticket.TaskId, ticket.Index)] = ticket.Attempt;
+            _holding[(ticket.TaskId, ticket.Index, ticket.Replica)] = ticket.Attempt;
             _outstanding++;
             if (!pool.HasModule(ticket.ModuleHash))
             {
@@ -129,6 +132,7 @@ internal sealed partial class VolunteerGrain(
             {
                 Key = JobKeys.Of(ticket.TaskId, ticket.Index),
                 Task = ticket.TaskId,
+                Seed = ticket.Seed,
             });
         }
 
@@ -142,11 +146,37 @@ internal sealed partial class VolunteerGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<IReadOnlyList<bool>?> CompareAsync(string taskId, string moduleHash, IReadOnlyList<string> pairs)
+    {
+        if (_browser is not null || pool.Size == 0)
+        {
+            throw new InvalidOperationException($"Volunteer {Id} has no runners to run a compare function in.");
+        }
+
+        if (!pool.HasModule(moduleHash))
+        {
+            var module = await GrainFactory.GetGrain<IModuleGrain>(moduleHash).GetAsync() ?? throw new InvalidOperationException($"Module {moduleHash} is not stored in the grid.");
+            pool.AddModule(moduleHash, module.Name, module.Source);
+        }
+
+        // One request judges every pair; a compare function is quick, and has the task's job time limit all the same.
+        var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timeout = TimeSpan.FromSeconds(30);
+        pool.Submit(new RunnerJob(moduleHash, "[" + string.Join(',', pairs) + "]", timeout, (_, result) => done.TrySetResult(result)) { Task = taskId, Compare = true });
+        var judged = await done.Task;
+        if (judged.Error is not null)
+        {
+            throw new InvalidOperationException($"The module's compare function failed: {judged.Error}");
+        }
+
+        return System.Text.Json.JsonSerializer.Deserialize<bool[]?>(judged.Value ?? "null");
+    }
+
     public Task<IReadOnlyList<JobAttempt>> LostAsync(string taskId, IReadOnlyList<JobAttempt> jobs) =>
-        Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(j => !_holding.TryGetValue((taskId, j.Index), out var held) || held != j.Attempt)]);
+        Task.FromResult<IReadOnlyList<JobAttempt>>([.. jobs.Where(j => !_holding.TryGetValue((taskId, j.Index, j.Replica), out var held) || held != j.Attempt)]);
 
     public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) =>
-        Task.FromResult<IReadOnlyList<JobAttempt>>([.. _holding.Where(h => string.Equals(h.Key.TaskId, taskId, StringComparison.Ordinal)).Select(h => new JobAttempt(h.Key.Index, h.Value))]);
+        Task.FromResult<IReadOnlyList<JobAttempt>>([.. _holding.Where(h => string.Equals(h.Key.TaskId, taskId, StringComparison.Ordinal)).Select(h => new JobAttempt(h.Key.Index, h.Value, h.Key.Replica))]);
 
     public Task<VolunteerStats> GetStatsAsync()
     {
@@ -156,6 +186,7 @@ internal sealed partial class VolunteerGrain(
             Kind = _browser is null ? VolunteerStats.SiloKind : VolunteerStats.BrowserKind,
             Agent = _browser?.Agent ?? string.Empty,
             Invitation = _browser?.InvitationKey ?? string.Empty,
+            Identity = Identity,
         });
     }
 
@@ -176,13 +207,13 @@ internal sealed partial class VolunteerGrain(
 
                     _times.Add(done.Result.Elapsed);
                     var (ticket, result) = done;
-                    Queue(ticket.TaskId, new JobOutcome(ticket.Index, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind));
+                    Queue(ticket.TaskId, new JobOutcome(ticket.Index, ticket.Attempt, Id, result.Value, result.Error, result.ErrorKind, ticket.Replica, Identity));
                 }
 
                 var credits = RequestCredits();
                 if (credits > 0 && _browser?.Closed.IsCompleted != true)
                 {
-                    Ask(new WorkRequest(Id, silo.SiloAddress, credits));
+                    Ask(new WorkRequest(Id, silo.SiloAddress, credits, Identity: Identity));
                 }
             }
         }
@@ -286,9 +317,9 @@ internal sealed partial class VolunteerGrain(
 
         foreach (var outcome in outcomes)
         {
-            if (_holding.TryGetValue((taskId, outcome.Index), out var held) && held == outcome.Attempt)
+            if (_holding.TryGetValue((taskId, outcome.Index, outcome.Replica), out var held) && held == outcome.Attempt)
             {
-                _holding.Remove((taskId, outcome.Index));
+                _holding.Remove((taskId, outcome.Index, outcome.Replica));
             }
         }
     }

@@ -54,10 +54,11 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
     private int _cores;
     private string? _closeReason;
 
-    public BrowserSession(string id, string invitationKey, string agent, string engine, int cores, WebSocket socket, BrowserSessions sessions, long outputLimit, TimeProvider time, ILogger logger)
+    public BrowserSession(string id, string invitationKey, string browser, string agent, string engine, int cores, WebSocket socket, BrowserSessions sessions, long outputLimit, TimeProvider time, ILogger logger)
     {
         Id = id;
         InvitationKey = invitationKey;
+        Identity = $"browser-{browser}@{invitationKey}";
         Agent = agent;
         Engine = engine;
         _cores = Math.Clamp(cores, 1, MaxCores);
@@ -71,6 +72,8 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
     public string Id { get; }
 
     public string InvitationKey { get; }
+
+    public string Identity { get; }
 
     public string Agent { get; }
 
@@ -385,6 +388,10 @@ internal sealed partial class BrowserSession : IBrowserVolunteer
                 w.WriteString("module", job.ModuleHash);
                 w.WriteString("item", job.Item);
                 w.WriteNumber("timeoutMs", (long)job.Timeout.TotalMilliseconds);
+                if (job.Seed is not null)
+                {
+                    w.WriteString("seed", job.Seed);
+                }
                 w.WriteEndObject();
             }
 

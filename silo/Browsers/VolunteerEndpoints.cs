@@ -64,7 +64,7 @@ internal static partial class VolunteerEndpoints
             return;
         }
 
-        var (key, cores, agent, engine) = hello.Value;
+        var (key, browser, cores, agent, engine) = hello.Value;
         var grains = services.GetRequiredService<IGrainFactory>();
         Invitation? invitation;
         try
@@ -94,7 +94,7 @@ internal static partial class VolunteerEndpoints
         var sessions = services.GetRequiredService<BrowserSessions>();
         var id = BrowserSessions.NewId(silo);
         var session = new BrowserSession(
-            id, key, agent, engine, cores, socket, sessions,
+            id, key, browser ?? id[(id.LastIndexOf('/') + 1)..], agent, engine, cores, socket, sessions,
             services.GetRequiredService<IOptions<RunnerOptions>>().Value.OutputLimitBytes,
             services.GetRequiredService<TimeProvider>(), logger);
         sessions.Add(session);
@@ -122,7 +122,10 @@ internal static partial class VolunteerEndpoints
     /// <summary>How grid volunteers and the page name a tab: "browser-" and the end of its id.</summary>
     public static string ShortName(string volunteer) => "browser-" + volunteer[(volunteer.LastIndexOf('/') + 1)..][..6];
 
-    private static async Task<(string Key, int Cores, string Agent, string Engine)?> ReadHelloAsync(WebSocket socket, CancellationToken cancellationToken)
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{6,32}$")]
+    private static partial System.Text.RegularExpressions.Regex BrowserIdPattern();
+
+    private static async Task<(string Key, string? Browser, int Cores, string Agent, string Engine)?> ReadHelloAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HelloTimeout);
@@ -153,7 +156,9 @@ internal static partial class VolunteerEndpoints
             var cores = root.TryGetProperty("cores", out var c) && c.TryGetInt32(out var n) ? n : 1;
             var agent = root.TryGetProperty("agent", out var a) ? a.GetString() ?? string.Empty : string.Empty;
             var engine = root.TryGetProperty("engine", out var e) ? e.GetString() ?? "a browser" : "a browser";
-            return (key, cores, Trim(agent, 300), Trim(engine, 80));
+            // The browser's own id, kept in its storage: its reputation follows it from tab to tab.
+            var browser = root.TryGetProperty("browser", out var b) && b.GetString() is { } text && BrowserIdPattern().IsMatch(text) ? text : null;
+            return (key, browser, cores, Trim(agent, 300), Trim(engine, 80));
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {

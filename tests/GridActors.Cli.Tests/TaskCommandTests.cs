@@ -170,7 +170,7 @@ public sealed class TaskCommandTests(OneSiloGrid grid) : IClassFixture<OneSiloGr
         Assert.Equal(before + 3, await ItemsDoneAsync());
 
         var table = await Grid("volunteers");
-        Assert.Matches(@"(?m)^NAME +KIND +SILO +CPUS +CPU% +RUNNING +DONE +JOBS/S +JOB MS MEAN +SD +MIN +MAX +ENGINE$", table.Stdout);
+        Assert.Matches(@"(?m)^NAME +KIND +SILO +CPUS +CPU% +RUNNING +DONE +JOBS/S +JOB MS MEAN +SD +MIN +MAX +AGREED +DISAGREED +TRUSTED +ENGINE$", table.Stdout);
         Assert.Matches($@"(?m)^cmd-silo +silo +127\.0\.0\.1:{grid.Port} +1 +.* V8 \(ClearScript 7\.5\.1\)$", table.Stdout);
 
         var usage = await Grid("usage");

@@ -72,7 +72,9 @@ internal sealed class ForwardingTask(Collaborators mocks) : Grain, ITaskGrain
 
     public Task CompleteAsync(IReadOnlyList<JobOutcome> outcomes) => mocks.Tasks.CompleteAsync(Id, outcomes);
 
-    public Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs) => mocks.Tasks.PlacedAsync(Id, volunteer, silo, jobs);
+    public Task PlacedAsync(string volunteer, SiloAddress silo, IReadOnlyList<JobAttempt> jobs, string identity) => mocks.Tasks.PlacedAsync(Id, volunteer, silo, jobs);
+
+    public Task ComparedAsync(IReadOnlyList<string> first, IReadOnlyList<string> second, IReadOnlyList<bool>? agree) => throw new NotSupportedException();
 
     public Task CreateAsync(TaskSpec spec) => throw new NotSupportedException();
 
@@ -109,6 +111,8 @@ internal sealed class ForwardingVolunteer(Collaborators mocks) : Grain, IVolunte
     public Task AnnounceAsync() => mocks.Volunteers.AnnounceAsync(Id);
 
     public Task<IReadOnlyList<JobAttempt>> HeldAsync(string taskId) => mocks.Volunteers.HeldAsync(Id, taskId);
+
+    public Task<IReadOnlyList<bool>?> CompareAsync(string taskId, string moduleHash, IReadOnlyList<string> pairs) => throw new NotSupportedException();
 
     public Task<VolunteerStats> GetStatsAsync() => Task.FromResult(new VolunteerStats(Id, 0, 0, 0, 0, TimeSpan.Zero, new Spread(0, 0, 0, 0), TimeSpan.Zero));
 }

@@ -112,6 +112,23 @@
     setState('stopped');
   });
 
+  // The browser's own id, kept across tabs and visits: its reputation on the grid is keyed by it (and
+  // by the invitation key), so trust it has earned is not lost when a tab closes.
+  function browserId() {
+    try {
+      let id = localStorage.getItem('gridactors-browser');
+      if (!id) {
+        const bytes = new Uint8Array(8);
+        crypto.getRandomValues(bytes);
+        id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        localStorage.setItem('gridactors-browser', id);
+      }
+      return id;
+    } catch (e) {
+      return undefined;
+    }
+  }
+
   function connect() {
     setState('connecting');
     say('Connecting to the grid...');
@@ -120,7 +137,7 @@
     socket = ws;
     let refused = false;
     ws.addEventListener('open', () => {
-      ws.send(JSON.stringify({ t: 'hello', key, cores, agent: navigator.userAgent, engine: browserName() }));
+      ws.send(JSON.stringify({ t: 'hello', key, cores, agent: navigator.userAgent, engine: browserName(), browser: browserId() }));
     });
     ws.addEventListener('message', (event) => {
       if (ws !== socket) return;
@@ -242,7 +259,7 @@
     slot.started = performance.now();
     task(job.task).running++;
     slot.timer = setTimeout(() => overran(slot, job), job.timeoutMs);
-    slot.worker.postMessage({ t: 'run', id: job.id, item: job.item });
+    slot.worker.postMessage({ t: 'run', id: job.id, item: job.item, seed: job.seed || '' });
   }
 
   function answered(slot, worker, message) {

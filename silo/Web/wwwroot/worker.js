@@ -83,7 +83,7 @@
     current = message.id;
     let answer;
     try {
-      answer = host.start(message.item);
+      answer = host.start(message.item, message.seed || '');
     } catch (e) {
       answer = '0-' + describe(e);
     }

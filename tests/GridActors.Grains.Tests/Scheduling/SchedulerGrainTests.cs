@@ -31,6 +31,55 @@ public sealed class SchedulerGrainTests : IClassFixture<RedisServer>, IAsyncLife
 
     private static JobTicket Ticket(long index, int attempt = 1, string task = "t") => new(task, index, attempt, $"{index}", "hash", TimeSpan.FromSeconds(60));
 
+    private static JobTicket Replica(long index, int replica, IReadOnlyList<string>? avoid = null) =>
+        new("t", index, 1, $"{index}", "hash", TimeSpan.FromSeconds(60), replica, $"t/{index}", avoid);
+
+    /// <summary>Who got which replicas, from the batches the volunteers were sent.</summary>
+    private Dictionary<string, List<JobTicket>> Sent() =>
+        Volunteers.ReceivedCalls().Where(c => c.GetMethodInfo().Name == nameof(IVolunteers.RunAsync))
+            .GroupBy(c => (string)c.GetArguments()[0]!)
+            .ToDictionary(g => g.Key, g => g.SelectMany(c => (IReadOnlyList<JobTicket>)c.GetArguments()[1]!).ToList());
+
+    [Fact]
+    public async Task ReplicasOfAnItem_GoToDifferentVolunteers_EvenWhenOneHasCreditsForAll()
+    {
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-a", Silo, 100, Identity: "a"));
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-b", Silo, 100, Identity: "b"));
+
+        await Scheduler.EnqueueAsync([.. Enumerable.Range(0, 5).SelectMany(i => new[] { Replica(i, 0), Replica(i, 1) })]);
+
+        await Eventually.True(() => Sent().Values.Sum(b => b.Count) == 10, "every replica is sent");
+        var sent = Sent();
+        Assert.Equal(5, sent["vol-a"].Count);
+        Assert.Equal(5, sent["vol-b"].Count);
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Single(sent["vol-a"], t => t.Index == i));
+    }
+
+    [Fact]
+    public async Task AReplicaAvoidsTheVolunteersItsTaskNames_AndWaitsForAnother()
+    {
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-a", Silo, 100, Identity: "a"));
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-b", Silo, 0, Identity: "b"));
+
+        await Scheduler.EnqueueAsync([Replica(0, 2, avoid: ["a"])]);
+        Assert.Equal(1, (await Scheduler.GetStatusAsync()).Queued);
+        Assert.Empty(Sent());
+
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-b", Silo, 1, Identity: "b"));
+        await Eventually.True(() => Sent().ContainsKey("vol-b"), "the replica goes to the other volunteer once it has a slot");
+        Assert.False(Sent().ContainsKey("vol-a"));
+    }
+
+    [Fact]
+    public async Task OnAGridOfOneVolunteer_ItRunsEveryReplica()
+    {
+        await Scheduler.RequestWorkAsync(new WorkRequest("vol-a", Silo, 100, Identity: "a"));
+
+        await Scheduler.EnqueueAsync([Replica(0, 0), Replica(0, 1)]);
+
+        await Eventually.True(() => Sent().TryGetValue("vol-a", out var batch) && batch.Count == 2, "both replicas go to the only volunteer");
+    }
+
     [Fact]
     public async Task ANewScheduler_AsksEveryVolunteerToAnnounceItself()
     {

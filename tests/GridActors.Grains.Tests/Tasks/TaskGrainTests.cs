@@ -104,7 +104,7 @@ public sealed class TaskGrainTests(TaskGrainCluster fixture) : IClassFixture<Tas
         await TaskGrain.CreateAsync(Spec);
         await TaskGrain.AddItemsAsync(0, ["1"], last: true);
         var ticket = Assert.Single(await Tickets.WaitForAsync(_id, 1));
-        await TaskGrain.PlacedAsync("lost-volunteer", fixture.Grid.Cluster.GetActiveSilos().First().SiloAddress, [ticket.Job]);
+        await TaskGrain.PlacedAsync("lost-volunteer", fixture.Grid.Cluster.GetActiveSilos().First().SiloAddress, [ticket.Job], "v");
         fixture.Grid.Mocks.Volunteers.LostAsync("lost-volunteer", _id, Arg.Any<IReadOnlyList<JobAttempt>>())
             .Returns(c => Task.FromResult(c.Arg<IReadOnlyList<JobAttempt>>()));
 
@@ -239,7 +239,7 @@ public sealed class TaskGrainTests(TaskGrainCluster fixture) : IClassFixture<Tas
         var ticket = Assert.Single(await Tickets.WaitForAsync(_id, 1));
 
         // The silo is not in the membership view: it is not known to be dead, and the volunteer is asked.
-        await TaskGrain.PlacedAsync("far", Elsewhere, [ticket.Job]);
+        await TaskGrain.PlacedAsync("far", Elsewhere, [ticket.Job], "v");
         await TaskGrain.CheckJobsAsync();
         await fixture.Grid.Mocks.Volunteers.Received(1).LostAsync("far", _id, Arg.Any<IReadOnlyList<JobAttempt>>());
         Assert.Single(Tickets.Of(_id));

@@ -16,7 +16,7 @@ public class TaskJobsTests
     [Fact]
     public void Start_IssuesTheFirstAttempt_QueuedAtTheScheduler()
     {
-        var ticket = _jobs.Start(4, "7");
+        var ticket = Assert.Single(_jobs.Start(4, "7"));
 
         Assert.Equal(new JobTicket("t", 4, 1, "7", "hash", TimeSpan.FromSeconds(60)), ticket);
         Assert.Equal([new JobAttempt(4, 1)], _jobs.Queued());
@@ -29,7 +29,7 @@ public class TaskJobsTests
         _jobs.Start(0, "1");
         _jobs.Start(1, "2");
 
-        _jobs.Placed("v", Silo, [new JobAttempt(0, 1), new JobAttempt(1, 2)]);
+        _jobs.Placed("v", Silo, "v", [new JobAttempt(0, 1), new JobAttempt(1, 2)]);
 
         var (volunteer, silo, jobs) = Assert.Single(_jobs.WithVolunteers());
         Assert.Equal(("v", Silo), (volunteer, silo));

@@ -92,7 +92,7 @@ public sealed class TaskSurvivalTests : IClassFixture<RedisServer>, IAsyncLifeti
         var ticket = Assert.Single(await _tickets.WaitForAsync("t", 1));
         var taskSilo = _grid.SiloOf(TaskGrain)!;
         var other = _grid.Cluster.GetActiveSilos().First(s => s.SiloAddress != taskSilo.SiloAddress);
-        await TaskGrain.PlacedAsync("doomed", other.SiloAddress, [ticket.Job]);
+        await TaskGrain.PlacedAsync("doomed", other.SiloAddress, [ticket.Job], "v");
 
         await _grid.Cluster.KillSiloAsync(other);
 
