@@ -87,6 +87,29 @@ public sealed class TrustTests : IClassFixture<RedisServer>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task AModulesCompareFunction_LetsResultsThatDifferByNoiseAgree()
+    {
+        var noisy = Modules.Write("noisy.js", """
+            module.exports = function (x) {
+              var end = Date.now() + 20
+              while (Date.now() < end) {}
+              return x / 3 + (typeof WebAssembly === 'object' ? 0 : 1e-12)
+            }
+            module.exports.compare = function (a, b) { return Math.abs(a - b) < 1e-9 }
+            """);
+
+        var run = await GridProcess.RunAsync(["run", noisy, .. Items, "--json", "--replicas", "2", .. Grid]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var results = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(Items.Length, results.Count);
+        Assert.All(results, r => Assert.Equal(r.GetProperty("item").GetDouble() / 3, r.GetProperty("result").GetDouble(), 1e-9));
+
+        // The odd silo's answers agreed with the others' by the module's judgement, not by their JSON.
+        Assert.Contains(results, r => r.GetProperty("volunteers").EnumerateArray().Any(v => v.GetString() == "odd-one"));
+    }
+
+    [Fact]
     public async Task AQuorumOfTwoOfThree_WithOneMachineOdd_GetsEveryItemRight()
     {
         var run = await RunAsync("--replicas", "3", "--quorum", "2");
