@@ -331,7 +331,7 @@ browsers() {
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
 
 trust() {
-  local n=20000 pis=12 rounds=20
+  local n=20000 pis=12 rounds=200
   [ -n "$quick" ] && n=500 && pis=3 && rounds=1
   start_grid 3 1
   local target=(--grid "127.0.0.1:${silo_ports[0]}" --secret bench)
@@ -339,8 +339,11 @@ trust() {
   squares 1000 "${target[@]}" --trust adaptive >/dev/null                  # and let them earn trust
   local items
   items=$(for _ in $(seq "$pis"); do echo "$rounds"; done)
-  for _ in $(seq "$runs"); do
-    for mode in "--replicas 1" "--replicas 2" "--trust adaptive"; do
+  local modes=("--replicas 1" "--replicas 2" "--trust adaptive")
+  for run in $(seq "$runs"); do
+    # Each run starts with another mode, so that none always comes first after the grid warms.
+    for k in 0 1 2; do
+      local mode="${modes[$(((run + k) % 3))]}"
       local t cpu start
       # shellcheck disable=SC2086
       cpu=$(cpu_seconds)

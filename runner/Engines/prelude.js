@@ -116,9 +116,14 @@
   }
 
   // A job whose results are checked against other volunteers' gets Math.random seeded from its task
-  // and item, so that its replicas draw the same numbers and can agree: sfc32, seeded by hashing the
-  // seed text into its four words (cyrb128). Other jobs get the engine's own Math.random.
-  function seeded(text) {
+  // and item, so that its replicas draw the same numbers and can agree: sfc32, its four words seeded by
+  // hashing the seed text (cyrb128). One generator function serves every job, reseeded, so the
+  // module's call sites keep seeing the same function and stay optimised. A seeded job's Math.random
+  // replaces whatever the task had installed, which comes back for a job that is not seeded; a task's
+  // own Math.random is otherwise left alone.
+  let a = 0, b = 0, c = 0, d = 0;
+
+  function reseed(text) {
     let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
     for (let i = 0; i < text.length; i++) {
       const k = text.charCodeAt(i);
@@ -132,31 +137,34 @@
     h3 = imul(h1 ^ (h3 >>> 17), 951274213);
     h4 = imul(h2 ^ (h4 >>> 19), 2716044179);
     h1 ^= h2 ^ h3 ^ h4;
-    let a = h1 >>> 0, b = (h2 ^ h1) >>> 0, c = (h3 ^ h1) >>> 0, d = (h4 ^ h1) >>> 0;
-    return function random() {
-      const t = (((a + b) | 0) + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (c << 21) | (c >>> 11);
-      c = (c + t) | 0;
-      return (t >>> 0) / 4294967296;
-    };
+    a = h1 >>> 0;
+    b = (h2 ^ h1) >>> 0;
+    c = (h3 ^ h1) >>> 0;
+    d = (h4 ^ h1) >>> 0;
   }
 
-  // A seeded job's Math.random replaces whatever the task had installed, which comes back for a job
-  // that is not seeded; a task's own Math.random is otherwise left alone.
-  let installed = null;
+  function random() {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+
   let replaced = nativeRandom;
+  let seeding = false;
 
   function seedRandom(seed) {
     if (seed) {
-      if (Math.random !== installed) replaced = Math.random;
-      installed = seeded(seed);
-      Math.random = installed;
-    } else if (installed !== null && Math.random === installed) {
-      Math.random = replaced;
-      installed = null;
+      if (Math.random !== random) replaced = Math.random;
+      reseed(seed);
+      Math.random = random;
+      seeding = true;
+    } else if (seeding) {
+      if (Math.random === random) Math.random = replaced;
+      seeding = false;
     }
   }
 
