@@ -356,6 +356,11 @@ trust() {
       [ "$(echo "$items" | "$grid" run examples/pi-seeded.js --stdin "${target[@]}" $mode | wc -l)" = "$pis" ] || { echo "bench/run.sh: expected $pis pi results." >&2; exit 1; }
       record trust "$pis pi jobs ($((rounds * 100000)) samples), $mode" "s" "$(elapsed "$start")"
       record trust "$pis pi jobs, $mode: CPU" "s" "$(echo "$(cpu_seconds) - $cpu" | bc)"
+      # Latency: one pi job alone on the grid, its replicas side by side on different silos.
+      start=$(seconds)
+      # shellcheck disable=SC2086
+      "$grid" run examples/pi-seeded.js "$rounds" "${target[@]}" $mode >/dev/null
+      record trust "one pi job, $mode" "s" "$(elapsed "$start")"
     done
   done
   stop_grid
