@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every GridActors test: grain and store tests (Orleans test clusters, a real redis-server), the
 # silo's secret handshake, real runner processes, and end-to-end runs of the built grid command. Installs what
-# the tests need when it is missing (redis-server, chromium for the browser-volunteer tests, and
-# docker-compose to check docker-compose.yml),
+# the tests need when it is missing (redis-server, chromium for the browser-volunteer tests,
+# docker-compose to check docker-compose.yml, and kubectl to build the Kubernetes manifests),
 # checks docker-compose.yml, and checks that the benchmark harness runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -37,6 +37,9 @@ if ! docker-compose config -q; then
   exit 1
 fi
 echo "docker-compose.yml: valid (docker-compose config -q)"
+
+# The Kubernetes manifests are built with kubectl kustomize (no cluster is needed) by the deploy tests.
+install_missing kubectl kubernetes-client "to build the Kubernetes manifests (kubectl kustomize deploy/k8s)"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build GridActors.sln -c Debug --nologo -v quiet -clp:ErrorsOnly

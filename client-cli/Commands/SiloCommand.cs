@@ -32,6 +32,10 @@ internal static class SiloCommand
         {
             Description = "Do not serve Orleans' own dashboard (grains, calls, silos; for the grid's operator) at /orleans/ on the HTTP port, nor profile grain calls for it.",
         };
+        var kubernetes = new Option<bool>("--kubernetes")
+        {
+            Description = "Run as a pod of a Kubernetes Deployment (deploy/k8s): the pod's name and IP (POD_NAME, POD_IP, POD_NAMESPACE from the downward API) are the silo's name and address, instead of --name and --host, and a deleted pod leaves the grid at once. Needs a service account that may get, list, watch and patch pods.",
+        };
         var name = new Option<string?>("--name") { Description = "The silo's name. Default: the host name.", HelpName = "NAME" };
         var retention = new Option<double>("--retention")
         {
@@ -81,7 +85,7 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, noOrleansDashboard, name, retention,
+            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, noOrleansDashboard, kubernetes, name, retention,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -111,7 +115,8 @@ internal static class SiloCommand
                     MaxCpu = result.GetValue(maxCpu),
                     Engine = result.GetValue(engine)!,
                     OrleansDashboard = !result.GetValue(noOrleansDashboard),
-                    Name = result.GetValue(name) ?? Environment.MachineName,
+                    Kubernetes = result.GetValue(kubernetes),
+                    Name = result.GetValue(kubernetes) ? Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName : result.GetValue(name) ?? Environment.MachineName,
                     TaskRetention = TimeSpan.FromDays(result.GetValue(retention)),
                 },
                 cancellationToken);
@@ -130,6 +135,12 @@ internal static class SiloCommand
         if (string.IsNullOrEmpty(options.Secret))
         {
             await Console.Error.WriteLineAsync($"grid: a silo needs the cluster secret: --secret SECRET or {GridAddress.SecretVariable}.");
+            return ExitCodes.Usage;
+        }
+
+        if (options.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+        {
+            await Console.Error.WriteLineAsync("grid: --kubernetes is for a silo that runs as a pod of a Kubernetes Deployment (deploy/k8s), and this is not one (KUBERNETES_SERVICE_HOST is not set). Leave out --kubernetes, and give --host and --name.");
             return ExitCodes.Usage;
         }
 

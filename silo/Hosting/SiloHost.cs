@@ -59,8 +59,22 @@ public static class SiloHost
                 o.ClusterId = options.Cluster;
                 o.ServiceId = options.Cluster;
             });
-            silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
-            silo.ConfigureEndpoints(AdvertisedAddress(options.Host), options.EffectiveSiloPort, options.Port, listenOnAnyHostAddress: true);
+            if (options.Kubernetes)
+            {
+                // The pod's name and IP; Orleans' Kubernetes hosting also watches the grid's pods, so a
+                // deleted pod's silo is declared Dead without waiting for missed probes.
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = options.EffectiveSiloPort;
+                    o.GatewayPort = options.Port;
+                });
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
+                silo.ConfigureEndpoints(AdvertisedAddress(options.Host), options.EffectiveSiloPort, options.Port, listenOnAnyHostAddress: true);
+            }
             silo.UseRedisClustering(o =>
             {
                 o.ConfigurationOptions = redis.Options;

@@ -36,6 +36,13 @@ public sealed class SiloHostOptions
     /// <summary>Whether Orleans' own dashboard (Microsoft.Orleans.Dashboard: grains, calls, silos) is added and mounted at /orleans/ for the operator. Default: true.</summary>
     public bool OrleansDashboard { get; set; } = true;
 
+    /// <summary>
+    /// Whether the silo is a pod of a Kubernetes Deployment (Microsoft.Orleans.Hosting.Kubernetes):
+    /// its name and address are the pod's (POD_NAME, POD_IP, POD_NAMESPACE from the downward API) rather
+    /// than <see cref="Name"/> and <see cref="Host"/>, and a pod that is deleted leaves the membership at once.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>The silo's name. Default: the host name.</summary>
     public string Name { get; set; } = Environment.MachineName;
 

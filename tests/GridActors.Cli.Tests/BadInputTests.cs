@@ -116,6 +116,37 @@ public class BadInputTests
         Assert.Equal(new GridRun(2, string.Empty, "grid: --max-attempts must be at least 1, not 0. Try --max-attempts 3.\nRun 'grid run --help' to see what it accepts.\n"), run);
     }
 
+    [Theory]
+    [InlineData("--replicas 0", "grid: --replicas must be from 1 to 16, not 0. Try --replicas 2.")]
+    [InlineData("--replicas 2 --quorum 3", "grid: --quorum 3 is more than the 2 replicas each job runs on; give --replicas 3 or more, or a smaller --quorum.")]
+    [InlineData("--trust sometimes", "grid: --trust must be none or adaptive, not 'sometimes'.")]
+    [InlineData("--trust adaptive --check-share 1.5", "grid: --check-share must be from 0 to 1, not 1.5. Try --check-share 0.1.")]
+    [InlineData("--replicas 3 --max-replicas 2", "grid: --max-replicas 2 is fewer than the 3 replicas each job starts with.")]
+    public async Task ReplicaAndTrustOptionsOutOfRange_AreUsageErrors(string options, string error)
+    {
+        var run = await GridProcess.RunAsync(["run", "examples/square.js", "2", .. options.Split(' ')]);
+
+        Assert.Equal(new GridRun(2, string.Empty, error + "\nRun 'grid run --help' to see what it accepts.\n"), run);
+    }
+
+    [Fact]
+    public async Task ReplicasWithLocal_AreAUsageError_ForLocalRunsEachItemOnce()
+    {
+        var run = await GridProcess.RunAsync("run", "examples/square.js", "2", "--local", "--replicas", "2");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--local runs each item once", run.Stderr);
+    }
+
+    [Fact]
+    public async Task ASiloWithKubernetes_OutsideAPod_IsAUsageError()
+    {
+        var run = await GridProcess.RunAsync("silo", "--kubernetes", "--redis", "127.0.0.1:1", "--secret", "s3cret");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("grid: --kubernetes is for a silo that runs as a pod of a Kubernetes Deployment", run.Stderr);
+    }
+
     [Fact]
     public async Task NoItems_IsAUsageError()
     {
