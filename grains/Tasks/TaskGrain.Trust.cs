@@ -82,8 +82,9 @@ internal sealed partial class TaskGrain
     private async Task CompareAsync(List<(string A, string B)> pairs)
     {
         var spec = state.State.Spec!;
+
+        // Null: the module exports no compare function, or no silo could run it; the results are then compared as JSON.
         IReadOnlyList<bool>? agree = null;
-        var judged = false;
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
             .OrderBy(s => s.Equals(silo.SiloAddress) ? 0 : 1).ToList();
         foreach (var candidate in silos)
@@ -92,19 +93,12 @@ internal sealed partial class TaskGrain
             {
                 agree = await GrainFactory.GetGrain<IVolunteerGrain>(candidate.ToParsableString())
                     .CompareAsync(TaskId, spec.ModuleHash, [.. pairs.Select(p => $"[{p.A},{p.B}]")]);
-                judged = true;
                 break;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 LogCompareFailed(logger, TaskId, candidate.ToParsableString(), exception.Message);
             }
-        }
-
-        if (!judged)
-        {
-            // No silo could run it: the results are compared as JSON.
-            agree = null;
         }
 
         try

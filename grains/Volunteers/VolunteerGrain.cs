@@ -159,10 +159,10 @@ internal sealed partial class VolunteerGrain(
             pool.AddModule(moduleHash, module.Name, module.Source);
         }
 
-        // One request judges every pair; a compare function is quick, and has the task's job time limit all the same.
+        // One request judges every pair. A compare function is quick: 30 s is ample, and a runner that
+        // holds it longer is stopped like a job past its limit.
         var done = new TaskCompletionSource<RunnerResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timeout = TimeSpan.FromSeconds(30);
-        pool.Submit(new RunnerJob(moduleHash, "[" + string.Join(',', pairs) + "]", timeout, (_, result) => done.TrySetResult(result)) { Task = taskId, Compare = true });
+        pool.Submit(new RunnerJob(moduleHash, "[" + string.Join(',', pairs) + "]", TimeSpan.FromSeconds(30), (_, result) => done.TrySetResult(result)) { Task = taskId, Compare = true });
         var judged = await done.Task;
         if (judged.Error is not null)
         {

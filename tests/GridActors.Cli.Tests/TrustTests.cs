@@ -48,14 +48,18 @@ public sealed class TrustTests : IClassFixture<RedisServer>, IAsyncLifetime
     {
         var run = await GridProcess.RunAsync(["run", MachineDependent, .. Items, "--json", .. options, .. Grid]);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        return [.. run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        return Checked(run.Stdout);
+    }
+
+    /// <summary>The lines of grid run --json with whole-number items and results: each with the volunteers that vouched for it (none when unchecked).</summary>
+    internal static List<(long Item, long Result, string[] Volunteers)> Checked(string stdout) =>
+        [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
             var volunteers = root.TryGetProperty("volunteers", out var v) ? v.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
             return (root.GetProperty("item").GetInt64(), root.GetProperty("result").GetInt64(), volunteers);
         })];
-    }
 
     [Fact]
     public async Task WithTwoReplicas_TheOddAnswerIsCaught_OnDifferentMachines_AndWithOneItGoesThrough()

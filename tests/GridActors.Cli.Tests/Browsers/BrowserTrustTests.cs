@@ -60,13 +60,7 @@ public sealed class BrowserTrustTests(BrowserGrid grid) : IClassFixture<BrowserG
     {
         var run = await GridProcess.RunAsync(["run", Square, .. Items(items), "--json", .. options, .. grid.GridOptions]);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        return [.. run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
-        {
-            using var json = JsonDocument.Parse(line);
-            var root = json.RootElement;
-            var volunteers = root.TryGetProperty("volunteers", out var v) ? v.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
-            return (root.GetProperty("item").GetInt64(), root.GetProperty("result").GetInt64(), volunteers);
-        })];
+        return TrustTests.Checked(run.Stdout);
     }
 
     /// <summary>The browser volunteer's identity and reputation, as grid volunteers --json lists it.</summary>
