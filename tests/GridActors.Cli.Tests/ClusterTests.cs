@@ -43,7 +43,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
             s.Value.Process.WaitForLineAsync(l => l.Contains($"Silo {victim.Name} (", StringComparison.Ordinal) && l.Contains("declared Dead", StringComparison.Ordinal))))
             .ContinueWith(t => (Line: t.Result.Result, After: killed.Elapsed), TaskScheduler.Default);
 
-        var run = await client.FinishAsync();
+        var run = await client.FinishAsync(a, b, c);
         Assert.Equal(new GridRun(0, Expected(300), string.Empty), run);
         var (line, after) = await declared;
         Assert.True(after < TimeSpan.FromSeconds(5), $"declared Dead {after.TotalSeconds:0.0} s after the kill: {line}");
@@ -65,7 +65,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         b.Process.Kill(entireProcessTree: true);
 
-        Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync());
+        Assert.Equal(new GridRun(0, Expected(600), string.Empty), await client.FinishAsync(a, b, c));
 
         // Jobs were still queued at the kill, so the scheduler had to come back on a survivor.
         Assert.NotEqual(ports[1], await _facts.SchedulerPortAsync());
@@ -87,7 +87,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         var gateway = await _facts.TaskPortAsync();
         silos[gateway].Process.Kill(entireProcessTree: true);
 
-        var run = await client.FinishAsync();
+        var run = await client.FinishAsync(a, b, c);
         Assert.Equal((0, Expected(600)), (run.ExitCode, run.Stdout));
         var others = string.Join('|', ports.Where(p => p != gateway));
         Assert.Matches($@"^grid: lost the silo at [^ ]+:{gateway}; carrying on through the silo at [^ ]+:({others})\.\n$", run.Stderr);
@@ -107,15 +107,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
         // The newcomer publishes its load every second; it runs jobs long before the task ends.
         var ran = await _facts.FirstLoadAsync(ports[1], e => e.Load.RunningJobs + e.Load.QueuedJobs > 0);
         Assert.True(ran.Load.RunningJobs + ran.Load.QueuedJobs > 0);
-        GridRun run;
-        try
-        {
-            run = await client.FinishAsync();
-        }
-        catch (TimeoutException exception)
-        {
-            throw new TimeoutException($"{exception.Message}\nsilo a:\n{string.Join('\n', a.Log.TakeLast(40))}\nsilo b:\n{string.Join('\n', b.Log.TakeLast(40))}", exception);
-        }
+        var run = await client.FinishAsync(a, b);
 
         Assert.Equal(new GridRun(0, Expected(400), string.Empty), run);
     }
@@ -136,7 +128,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         // The task lives on a, the silo the client talks to; its jobs must all run on b.
         await using var client = StreamingClient.Start(Modules.Busy(20), ports[0], items: 40);
-        Assert.Equal(new GridRun(0, Expected(40), string.Empty), await client.FinishAsync());
+        Assert.Equal(new GridRun(0, Expected(40), string.Empty), await client.FinishAsync(a, b));
         var finished = DateTimeOffset.UtcNow;
 
         var onB = await _facts.FirstLoadAsync(ports[1], e => e.Load.JobsRun >= 40);
@@ -157,7 +149,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         // New short jobs go to b, the silo with a free runner; none waits behind a's long job.
         await using var client = StreamingClient.Start(Modules.Busy(20), ports[0], items: 30);
-        Assert.Equal(new GridRun(0, Expected(30), string.Empty), await client.FinishAsync());
+        Assert.Equal(new GridRun(0, Expected(30), string.Empty), await client.FinishAsync(a, b));
         var finished = DateTimeOffset.UtcNow;
 
         var onB = await _facts.FirstLoadAsync(ports[1], e => e.Load.JobsRun >= 30);
@@ -177,7 +169,7 @@ public sealed class ClusterTests : IClassFixture<RedisServer>
 
         await _redis.RestartAsync();
 
-        Assert.Equal(new GridRun(0, Expected(300), string.Empty), await client.FinishAsync());
+        Assert.Equal(new GridRun(0, Expected(300), string.Empty), await client.FinishAsync(a, b));
     }
 
     [Fact]

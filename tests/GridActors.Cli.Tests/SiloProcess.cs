@@ -12,6 +12,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public Process Process { get; }
 
+    /// <summary>Its --name.</summary>
+    public string Name { get; private init; } = "";
+
     /// <summary>The port of its HTTP endpoint: /volunteer, the dashboard.</summary>
     public int HttpPort { get; private init; }
 
@@ -52,10 +55,16 @@ internal sealed class SiloProcess : IAsyncDisposable
         var siloPort = OtherFreePort(port);
         var httpPort = OtherFreePort(port, siloPort);
         string[] cpus = options.Contains("--cpus") ? [] : ["--cpus", "1"];
-        var silo = new SiloProcess(Process.Start(GridProcess.StartInfo([
+        var start = GridProcess.StartInfo([
             "silo", "--redis", redis, "--cluster", cluster, "--port", Text(port), "--silo-port", Text(siloPort), "--http-port", Text(httpPort),
-            "--secret", "s3cret", .. cpus, "--name", name, .. options]))!)
+            "--secret", "s3cret", .. cpus, "--name", name, .. options]);
+
+        // The grid's own debug lines are its recoveries (jobs reissued, holders that did not answer,
+        // hand-overs retried): a test that times out shows them with the silo's log.
+        start.Environment["Logging__LogLevel__GridActors"] = "Debug";
+        var silo = new SiloProcess(Process.Start(start)!)
         {
+            Name = name,
             HttpPort = httpPort,
         };
         silo.Process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
@@ -75,6 +84,10 @@ internal sealed class SiloProcess : IAsyncDisposable
 
         return silo;
     }
+
+    /// <summary>The last lines of each silo's log, for the message of a test that timed out.</summary>
+    public static string Tails(IEnumerable<SiloProcess> silos, int lines = 40) =>
+        string.Concat(silos.Select(s => $"\nsilo {s.Name}'s last log lines:\n{string.Join('\n', s.Log.TakeLast(lines))}"));
 
     public Task<string> WaitForLineAsync(Func<string, bool> match)
     {
