@@ -88,7 +88,7 @@ internal sealed partial class TaskGrain
 
         if (lost.Count > 0)
         {
-            var reissued = Jobs.Reissue(lost, "lost: its holder died or no longer held it");
+            var reissued = Jobs.Reissue(lost);
             LogReissued(logger, TaskId, reissued.Count);
             telemetry.JobsReissued.Add(reissued.Count, new KeyValuePair<string, object?>("reason", "lost"));
             Enqueue(reissued);

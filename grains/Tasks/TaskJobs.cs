@@ -169,14 +169,14 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec, Func<string, bool>?
                 if (outcome.ErrorKind == JobErrorKind.Withdrawn)
                 {
                     // Its volunteer left (a browser tab closed): the job did nothing wrong.
-                    retries.Add(Next(outcome.Index, job, replica, outcome.Error!));
+                    retries.Add(Next(outcome.Index, job, replica));
                     continue;
                 }
 
                 replica.Failures++;
                 if (outcome.Retryable && replica.Failures < Options.MaxAttempts)
                 {
-                    retries.Add(Next(outcome.Index, job, replica, outcome.Error!));
+                    retries.Add(Next(outcome.Index, job, replica));
                     continue;
                 }
 
@@ -266,7 +266,7 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec, Func<string, bool>?
     /// Reissues attempts the grid lost (their holder died or forgot them), each as a new attempt that
     /// does not count toward MaxAttempts: the job did nothing wrong. Attempts no longer current are skipped.
     /// </summary>
-    public List<JobTicket> Reissue(IEnumerable<JobAttempt> lost, string reason)
+    public List<JobTicket> Reissue(IEnumerable<JobAttempt> lost)
     {
         List<JobTicket> tickets = [];
         foreach (var (index, attempt, replicaNumber) in lost)
@@ -274,7 +274,7 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec, Func<string, bool>?
             if (_active.TryGetValue(index, out var job) && job.Decided is null && replicaNumber < job.Replicas.Count
                 && job.Replicas[replicaNumber] is { Answer: null } replica && replica.Attempt == attempt)
             {
-                tickets.Add(Next(index, job, replica, reason));
+                tickets.Add(Next(index, job, replica));
             }
         }
 
@@ -510,10 +510,9 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec, Func<string, bool>?
 
     private string Seed(long index) => string.Concat(taskId, "/", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private JobTicket Next(long index, ActiveJob job, Replica replica, string error)
+    private JobTicket Next(long index, ActiveJob job, Replica replica)
     {
         replica.Attempt++;
-        replica.LastError = error;
         replica.Volunteer = null;
         replica.Silo = null;
         replica.Identity = string.Empty;
@@ -581,8 +580,6 @@ internal sealed class TaskJobs(string taskId, TaskSpec spec, Func<string, bool>?
 
         /// <summary>Attempts that failed on their own (a limit, a crash), counted toward MaxAttempts.</summary>
         public int Failures { get; set; }
-
-        public string? LastError { get; set; }
 
         public string? Volunteer { get; set; }
 

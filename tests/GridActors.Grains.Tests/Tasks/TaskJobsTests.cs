@@ -94,7 +94,7 @@ public class TaskJobsTests
         _jobs.Start(0, "3");
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            var ticket = Assert.Single(_jobs.Reissue([new JobAttempt(0, attempt)], "lost"));
+            var ticket = Assert.Single(_jobs.Reissue([new JobAttempt(0, attempt)]));
             Assert.Equal(attempt + 1, ticket.Attempt);
         }
 
@@ -112,7 +112,7 @@ public class TaskJobsTests
         _jobs.Take([Error(0, 1, JobErrorKind.Timeout)]);
         _jobs.Take([Error(1, 1, JobErrorKind.Script)]);
 
-        Assert.Empty(_jobs.Reissue([new JobAttempt(0, 1), new JobAttempt(1, 1)], "lost"));
+        Assert.Empty(_jobs.Reissue([new JobAttempt(0, 1), new JobAttempt(1, 1)]));
     }
 
     [Fact]
