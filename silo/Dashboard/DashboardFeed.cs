@@ -18,15 +18,15 @@ internal sealed partial class DashboardFeed(IGrainFactory grains, TimeProvider t
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan HistoryLength = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan TaskRateWindow = TimeSpan.FromSeconds(10);
 
     private readonly object _lock = new();
     private readonly List<Channel<DashboardFrame>> _watchers = [];
     private readonly LinkedList<RatePoint> _history = new();
-    private readonly Dictionary<string, long> _siloRuns = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _volunteerDone = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<(long Time, long Finished)>> _taskFinished = new(StringComparer.Ordinal);
-    private long _lastTick;
+
+    // Silos and volunteers over 5 s, so the two views of the same work agree; tasks over 10 s, for a steadier ETA.
+    private readonly Rates _siloRates = new(time, TimeSpan.FromSeconds(5));
+    private readonly Rates _volunteerRates = new(time, TimeSpan.FromSeconds(5));
+    private readonly Rates _taskRates = new(time, TimeSpan.FromSeconds(10));
     private Task _loop = Task.CompletedTask;
 
     /// <summary>Starts watching: frames arrive on the reader until <see cref="Unwatch"/>.</summary>
@@ -108,30 +108,27 @@ internal sealed partial class DashboardFeed(IGrainFactory grains, TimeProvider t
         var invitations = await invitationsCall;
 
         var now = time.GetTimestamp();
-        var seconds = _lastTick == 0 ? 0 : time.GetElapsedTime(_lastTick, now).TotalSeconds;
-        _lastTick = now;
         var siloRows = silos.Select(s => new SiloRow(
             s.Name, s.Address, s.Status, s.Scheduler, s.Http, Math.Round(s.Load.CpuPercent, 1), s.Load.MaxCpuPercent, s.Load.MemoryBytes,
             volunteers.Where(v => v.Silo.Address == s.Address && v.Stats?.Kind == VolunteerStats.SiloKind).Sum(v => v.Stats!.Runners),
-            s.Load.Capacity, s.Load.RunningJobs, s.Load.QueuedJobs, s.Load.JobsRun, Rate(_siloRuns, s.Address, s.Load.JobsRun, seconds))).ToList();
+            s.Load.Capacity, s.Load.RunningJobs, s.Load.QueuedJobs, s.Load.JobsRun, _siloRates.Of(s.Address, s.Load.JobsRun, now))).ToList();
         var volunteerRows = volunteers.Where(v => v.Stats is not null).Select(v =>
         {
             var stats = v.Stats!;
             var browser = stats.Kind == VolunteerStats.BrowserKind;
+            var reputation = stats.Reputation;
             return new VolunteerRow(
                 browser ? Browsers.VolunteerEndpoints.ShortName(stats.Volunteer) : v.Silo.Name, stats.Kind, v.Silo.Name, stats.Runners, stats.Running,
-                stats.ItemsDone, Rate(_volunteerDone, stats.Volunteer, stats.ItemsDone, seconds),
+                stats.ItemsDone, _volunteerRates.Of(stats.Volunteer, stats.ItemsDone, now),
                 new JobMs(Math.Round(stats.JobTime.Mean, 2), Math.Round(stats.JobTime.StdDev, 2), Math.Round(stats.JobTime.Min, 2), Math.Round(stats.JobTime.Max, 2)),
-                stats.Engine, stats.Agent, stats.Invitation);
+                stats.Engine, stats.Agent, reputation?.Agreed ?? 0, reputation?.Disagreed ?? 0, reputation?.IsTrusted(TaskOptions.DefaultTrustAfter) ?? false,
+                stats.Invitation);
         }).ToList();
-        Forget(_siloRuns, silos.Select(s => s.Address));
-        Forget(_volunteerDone, volunteers.Where(v => v.Stats is not null).Select(v => v.Stats!.Volunteer));
+        _siloRates.KeepOnly(silos.Select(s => s.Address));
+        _volunteerRates.KeepOnly(volunteers.Where(v => v.Stats is not null).Select(v => v.Stats!.Volunteer));
 
         var taskRows = tasks.Select(t => TaskRow(t, now)).ToList();
-        foreach (var gone in _taskFinished.Keys.Except(tasks.Select(t => t.Id)).ToList())
-        {
-            _taskFinished.Remove(gone);
-        }
+        _taskRates.KeepOnly(tasks.Select(t => t.Id));
 
         var point = new RatePoint(
             time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -162,39 +159,10 @@ internal sealed partial class DashboardFeed(IGrainFactory grains, TimeProvider t
     {
         var progress = task.Progress;
         var finished = progress.Done + progress.Failed;
-        if (!_taskFinished.TryGetValue(task.Id, out var seen))
-        {
-            seen = new Queue<(long, long)>();
-            _taskFinished[task.Id] = seen;
-        }
-
-        seen.Enqueue((now, finished));
-        while (seen.Count > 2 && time.GetElapsedTime(seen.Peek().Time, now) > TaskRateWindow)
-        {
-            seen.Dequeue();
-        }
-
-        var (firstTime, firstFinished) = seen.Peek();
-        var span = time.GetElapsedTime(firstTime, now).TotalSeconds;
-        var rate = span > 0 ? Math.Round((finished - firstFinished) / span, 1) : 0;
+        var rate = _taskRates.Of(task.Id, finished, now);
         var left = progress.Items - finished;
         double? eta = task.State == TaskState.Running && rate > 0 && progress.InputComplete ? Math.Round(left / rate, 1) : null;
         return new TaskRowView(task.Id, task.Module, task.State.ToString().ToLowerInvariant(), progress.Items, progress.InputComplete, progress.Done, progress.Failed, progress.Started, rate, eta, task.Created);
-    }
-
-    private static double Rate(Dictionary<string, long> last, string key, long count, double seconds)
-    {
-        var rate = seconds > 0 && last.TryGetValue(key, out var before) && count >= before ? Math.Round((count - before) / seconds, 1) : 0;
-        last[key] = count;
-        return rate;
-    }
-
-    private static void Forget(Dictionary<string, long> last, IEnumerable<string> live)
-    {
-        foreach (var gone in last.Keys.Except(live, StringComparer.Ordinal).ToList())
-        {
-            last.Remove(gone);
-        }
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Debug, Message = "The dashboard could not read the grid this second: {Reason}")]
@@ -212,9 +180,10 @@ internal sealed record SiloRow(
     string Name, string Address, string Status, bool Scheduler, string Http, double Cpu, double MaxCpu, long Memory, int Runners, int Capacity,
     int Running, int Queued, long JobsRun, double Rate);
 
+/// <summary>A volunteer; Agreed, Disagreed and Trusted are its reputation from checked results (trusted at the grid's default --trust-after).</summary>
 internal sealed record VolunteerRow(
     string Name, string Kind, string Silo, int Cores, int Running, long Done, double Rate, JobMs JobMs, string Engine, string Agent,
-    [property: JsonIgnore] string Invitation);
+    long Agreed, long Disagreed, bool Trusted, [property: JsonIgnore] string Invitation);
 
 internal sealed record JobMs(double Mean, double Sd, double Min, double Max);
 

@@ -92,7 +92,8 @@
       number(s.queued, 0), number(s.rate)]);
     rows('volunteers', snapshot.volunteers, (v) => [
       v.name, v.kind, v.silo, number(v.cores, 0), number(v.running, 0), number(v.done, 0), number(v.rate),
-      v.jobMs ? number(v.jobMs.mean, 2) + ' ± ' + number(v.jobMs.sd, 2) : '?', v.engine]);
+      v.jobMs ? number(v.jobMs.mean, 2) + ' ± ' + number(v.jobMs.sd, 2) : '?',
+      ...(v.agreed + v.disagreed > 0 ? [number(v.agreed, 0) + ' / ' + number(v.disagreed, 0), v.trusted ? 'yes' : 'no'] : ['-', '-']), v.engine]);
     rows('tasks', snapshot.tasks, (t) => [
       t.id, t.module, t.state, progress(t), number(t.done, 0), number(t.failed, 0),
       number(t.items, 0) + (t.inputComplete ? '' : '+'), number(t.rate), t.state === 'running' ? duration(t.eta) : '-',

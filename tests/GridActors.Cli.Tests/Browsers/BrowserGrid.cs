@@ -8,7 +8,7 @@ namespace GridActors.Cli.Tests.Browsers;
 /// browser tabs run its jobs), and Debian's Chromium driven by Playwright, headless. Each test makes
 /// its own invitation and opens its own tabs.
 /// </summary>
-public sealed class BrowserGrid : IAsyncLifetime
+public class BrowserGrid : IAsyncLifetime
 {
     /// <summary>Debian's Chromium, which ./test.sh installs; Playwright's own browser download is not used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -27,15 +27,24 @@ public sealed class BrowserGrid : IAsyncLifetime
 
     internal SiloProcess Silo => _silo ?? throw new InvalidOperationException("The grid has not started.");
 
+    /// <summary>Where browsers reach the silo: http://127.0.0.1:PORT/, or https:// for a grid that serves HTTPS.</summary>
+    public string HttpBase => $"{(Https ? "https" : "http")}://127.0.0.1:{Silo.HttpPort}/";
+
+    /// <summary>Whether the silo serves HTTPS; its tabs then accept its certificate, which no authority signed.</summary>
+    protected virtual bool Https => false;
+
+    /// <summary>The silo's options beyond the grid's own.</summary>
+    protected virtual string[] SiloOptions => ["--cpus", "0"];
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
 
     /// <summary>The options every grid command of these tests takes: this grid's Redis, cluster and secret.</summary>
     public string[] GridOptions => ["--redis", Redis, "--cluster", Cluster, "--secret", "s3cret"];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"the browser tests need Chromium at {ChromiumPath}: ./test.sh installs it (apt-get install chromium).");
-        var silo = SiloProcess.StartAsync(Redis, Cluster, Port, "browsers", "--cpus", "0");
+        var silo = SiloProcess.StartAsync(Redis, Cluster, Port, "browsers", SiloOptions);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -46,7 +55,7 @@ public sealed class BrowserGrid : IAsyncLifetime
         _silo = await silo;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null)
         {
@@ -68,7 +77,7 @@ public sealed class BrowserGrid : IAsyncLifetime
         var run = await GridProcess.RunAsync(["invite", .. options, .. GridOptions]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         var link = run.Stdout.Trim();
-        Assert.StartsWith($"http://127.0.0.1:{Silo.HttpPort}/", link);
+        Assert.StartsWith(HttpBase, link);
         return link;
     }
 
@@ -78,7 +87,7 @@ public sealed class BrowserGrid : IAsyncLifetime
     /// <summary>A browser context of its own (cookies, storage), closed by <see cref="CloseTabsAsync"/> at the latest.</summary>
     public async Task<IBrowserContext> NewContextAsync()
     {
-        var context = await Browser.NewContextAsync();
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = Https });
         lock (_contexts)
         {
             _contexts.Add(context);
@@ -118,6 +127,20 @@ public sealed class BrowserGrid : IAsyncLifetime
     {
         var page = await OpenAsync(link);
         await WaitForStateAsync(page, "donating");
+        return page;
+    }
+
+    /// <summary>Opens the silo's dashboard in a tab of its own and signs in with the cluster secret, as the grid's operator.</summary>
+    public async Task<IPage> OpenDashboardAsync()
+    {
+        var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(HttpBase);
+        await WaitForStateAsync(page, "login");
+        await page.FillAsync("#login-key", "s3cret");
+        await page.ClickAsync("#login button[type=submit]");
+        await WaitForStateAsync(page, "live");
+        Assert.Equal("operator", await page.TextContentAsync("#role"));
         return page;
     }
 

@@ -64,14 +64,14 @@ public sealed class BrowserTrustTests(BrowserGrid grid) : IClassFixture<BrowserG
     }
 
     /// <summary>The browser volunteer's identity and reputation, as grid volunteers --json lists it.</summary>
-    private async Task<(string Identity, long Agreed, long Disagreed, long Streak)> TabAsync()
+    private async Task<(string Name, string Identity, long Agreed, long Disagreed, long Streak)> TabAsync()
     {
         var run = await GridProcess.RunAsync(["volunteers", "--json", .. grid.GridOptions]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var listed = JsonDocument.Parse(run.Stdout);
         var tab = listed.RootElement.EnumerateArray().Single(v => v.GetProperty("kind").GetString() == "browser");
         long Figure(string name) => tab.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
-        return (tab.GetProperty("identity").GetString()!, Figure("agreed"), Figure("disagreed"), Figure("streak"));
+        return (tab.GetProperty("name").GetString()!, tab.GetProperty("identity").GetString()!, Figure("agreed"), Figure("disagreed"), Figure("streak"));
     }
 
     [Fact]
@@ -87,6 +87,15 @@ public sealed class BrowserTrustTests(BrowserGrid grid) : IClassFixture<BrowserG
         var tab = await TabAsync();
         Assert.DoesNotContain(checkedRun, r => r.Volunteers.Contains(tab.Identity));
         Assert.True(tab.Disagreed > 0 && tab.Agreed == 0, $"the tab should have disagreed, and never agreed: {tab}");
+
+        // The operator's dashboard shows the same: the tab's checks all disagreed and it is not trusted;
+        // the honest silos agreed, and with more than ten agreements in a row they are.
+        var dashboard = await grid.OpenDashboardAsync();
+        await dashboard.WaitForSelectorAsync($"#volunteers tbody tr:has-text('{tab.Name}'):has(td:text-matches('^0 / [1-9][0-9,]*$')):has(td:text-is('no'))", new() { Timeout = (float)Eventually.Limit.TotalMilliseconds });
+        foreach (var silo in _silos)
+        {
+            await dashboard.WaitForSelectorAsync($"#volunteers tbody tr:has-text('{silo.Name}'):has(td:text-matches('^[0-9,]+ / 0$')):has(td:text-is('yes'))", new() { Timeout = (float)Eventually.Limit.TotalMilliseconds });
+        }
 
         var uncheckedRun = await RunAsync(60);
         Assert.Contains(uncheckedRun, r => r.Result == (r.Item * r.Item) + 1);

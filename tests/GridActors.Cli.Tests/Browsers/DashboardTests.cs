@@ -13,7 +13,7 @@ public sealed class DashboardTests(BrowserGrid grid) : IClassFixture<BrowserGrid
 
     private static readonly float Limit = (float)Eventually.Limit.TotalMilliseconds;
 
-    private string Dashboard => $"http://127.0.0.1:{grid.Silo.HttpPort}/";
+    private string Dashboard => grid.HttpBase;
 
     [Fact]
     public async Task TheOperatorSeesTheSiloTheBrowserAndTheTask_ItsProgressMoves_AndCancelCancelsIt()
@@ -23,7 +23,7 @@ public sealed class DashboardTests(BrowserGrid grid) : IClassFixture<BrowserGrid
         Assert.True(submit.ExitCode == 0, submit.Stderr);
         var task = submit.Stdout.Trim();
 
-        var page = await OpenAsOperatorAsync();
+        var page = await grid.OpenDashboardAsync();
 
         await page.WaitForSelectorAsync("#silos tbody tr:has-text('browsers')", new() { Timeout = Limit });
         await page.WaitForSelectorAsync("#volunteers tbody tr:has-text('browser-'):has-text('Web Workers')", new() { Timeout = Limit });
@@ -66,7 +66,7 @@ public sealed class DashboardTests(BrowserGrid grid) : IClassFixture<BrowserGrid
         Assert.Equal(403, cancel.Status);
         Assert.Equal(403, (await page.APIRequest.GetAsync(Dashboard + "orleans/")).Status);
 
-        var operatorPage = await OpenAsOperatorAsync();
+        var operatorPage = await grid.OpenDashboardAsync();
         Assert.Equal(200, (await operatorPage.APIRequest.GetAsync(Dashboard + "orleans/")).Status);
 
         Assert.Equal(0, (await GridProcess.RunAsync(["invite", "--revoke", BrowserGrid.KeyOf(link), .. grid.GridOptions])).ExitCode);
@@ -89,19 +89,6 @@ public sealed class DashboardTests(BrowserGrid grid) : IClassFixture<BrowserGrid
         await page.WaitForSelectorAsync("#login-error:has-text('neither the grid')", new() { Timeout = Limit });
         Assert.False(await page.IsVisibleAsync("#board"));
         await context.CloseAsync();
-    }
-
-    private async Task<IPage> OpenAsOperatorAsync()
-    {
-        var context = await grid.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Dashboard);
-        await BrowserGrid.WaitForStateAsync(page, "login");
-        await page.FillAsync("#login-key", "s3cret");
-        await page.ClickAsync("#login button[type=submit]");
-        await BrowserGrid.WaitForStateAsync(page, "live");
-        Assert.Equal("operator", await page.TextContentAsync("#role"));
-        return page;
     }
 
     private static async Task<long> DoneAsync(IPage page, string row) =>
