@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
 using GridActors.Cli.Config;
 using GridActors.Grains.Storage;
 using GridActors.Silo.Hosting;
@@ -17,7 +18,26 @@ internal static class SiloCommand
         var cluster = GridAddress.Cluster();
         var port = new Option<int>("--port") { Description = "The port clients connect to (grid run --grid HOST:PORT): Orleans' gateway.", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
         var siloPort = new Option<int?>("--silo-port") { Description = "The port the grid's other silos connect to. Default: --port + 1.", HelpName = "PORT" };
-        var httpPort = new Option<int?>("--http-port") { Description = "The port of the silo's HTTP endpoint (/healthz). Default: --port + 2.", HelpName = "PORT" };
+        var httpPort = new Option<int?>("--http-port") { Description = "The port of the silo's HTTP endpoint: the dashboard (/), the volunteer page (/volunteer) and /healthz. Default: --port + 2.", HelpName = "PORT" };
+        var httpsCert = new Option<FileInfo?>("--https-cert")
+        {
+            Description = "Serve the HTTP port as HTTPS with this PEM certificate (e.g. Let's Encrypt's fullchain.pem): needed when browsers on other machines volunteer or open the dashboard, whose secret would otherwise cross the network in the clear.",
+            HelpName = "FILE",
+        };
+        var httpsKey = new Option<FileInfo?>("--https-key") { Description = "The certificate's PEM private key (e.g. privkey.pem), unless --https-cert holds it too.", HelpName = "FILE" };
+        var publicUrl = new Option<string?>("--public-url")
+        {
+            Description = "Where browsers reach this silo's HTTP port when a proxy or load balancer is in front of it (e.g. https://grid.example.org): invitation links use it. Default: http(s)://HOST:HTTP-PORT.",
+            HelpName = "URL",
+        };
+        publicUrl.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0))
+            {
+                r.AddError($"--public-url must be an http:// or https:// address with no query or fragment, such as https://grid.example.org, not {value}.");
+            }
+        });
         var host = new Option<string>("--host") { Description = "The address other machines reach this silo at.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "HOST" };
         var cpus = new Option<int?>("--cpus") { Description = "CPUs to donate: one runner process each; 0 runs no jobs here but browser volunteers'. Default: every core.", HelpName = "N" };
         var maxCpu = new Option<double>("--max-cpu") { Description = "Take no new jobs while the machine's CPU use by other work (not this silo's jobs) is above this percentage.", DefaultValueFactory = _ => 100, HelpName = "PERCENT" };
@@ -85,7 +105,7 @@ internal static class SiloCommand
 
         var command = new Command("silo", "Join this machine to a grid and donate its CPUs until stopped (Ctrl+C or SIGTERM leaves gracefully).")
         {
-            redis, secret, cluster, port, siloPort, httpPort, host, cpus, maxCpu, engine, noOrleansDashboard, kubernetes, name, retention,
+            redis, secret, cluster, port, siloPort, httpPort, httpsCert, httpsKey, publicUrl, host, cpus, maxCpu, engine, noOrleansDashboard, kubernetes, name, retention,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -101,6 +121,21 @@ internal static class SiloCommand
             }
 
             var target = GridAddress.Resolve(config, grid: null, result.GetValue(redis), result.GetValue(secret), result.GetValue(cluster));
+            X509Certificate2? certificate = null;
+            if (result.GetValue(httpsCert) is { } certFile)
+            {
+                if (!HttpsCertificates.TryLoad(certFile, result.GetValue(httpsKey), TimeProvider.System, out certificate, out var problem))
+                {
+                    await Console.Error.WriteLineAsync($"grid: {problem}");
+                    return ExitCodes.Usage;
+                }
+            }
+            else if (result.GetValue(httpsKey) is not null)
+            {
+                await Console.Error.WriteLineAsync("grid: --https-key is the private key of an --https-cert certificate; give the certificate too: --https-cert fullchain.pem --https-key privkey.pem.");
+                return ExitCodes.Usage;
+            }
+
             return await RunAsync(
                 new SiloHostOptions
                 {
@@ -110,6 +145,8 @@ internal static class SiloCommand
                     Port = result.GetValue(port),
                     SiloPort = result.GetValue(siloPort),
                     HttpPort = result.GetValue(httpPort),
+                    HttpsCertificate = certificate,
+                    PublicUrl = result.GetValue(publicUrl),
                     Host = result.GetValue(host)!,
                     Cpus = result.GetValue(cpus) ?? Environment.ProcessorCount,
                     MaxCpu = result.GetValue(maxCpu),
@@ -192,7 +229,7 @@ internal static class SiloCommand
                 return ExitCodes.Unreachable;
             }
 
-            await Console.Error.WriteLineAsync($"grid: silo {options.Name} joined cluster '{options.Cluster}' at {options.Host}:{options.Port} with {options.Cpus} runners (silo port {options.EffectiveSiloPort}, HTTP {options.EffectiveHttpPort}). Ctrl+C leaves the grid.");
+            await Console.Error.WriteLineAsync($"grid: silo {options.Name} joined cluster '{options.Cluster}' at {options.Host}:{options.Port} with {options.Cpus} runners (silo port {options.EffectiveSiloPort}, {(options.HttpsCertificate is null ? "HTTP" : "HTTPS")} {options.EffectiveHttpPort}). Ctrl+C leaves the grid.");
             await app.WaitForShutdownAsync(cancellationToken);
             await app.DisposeAsync();
             return ExitCodes.Success;

@@ -27,7 +27,7 @@ internal sealed record DashboardSession(DashboardRole Role, string InvitationKey
 /// </summary>
 internal sealed class DashboardSessions(ClusterSecret secret, TimeProvider time)
 {
-    /// <summary>The session cookie: HttpOnly, SameSite=Strict.</summary>
+    /// <summary>The session cookie: HttpOnly, SameSite=Strict, and Secure over HTTPS.</summary>
     public const string CookieName = "gridactors-dashboard";
 
     /// <summary>How long a session lasts.</summary>
@@ -39,7 +39,7 @@ internal sealed class DashboardSessions(ClusterSecret secret, TimeProvider time)
     public bool IsSecret(string given) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(secret.Secret));
 
-    /// <summary>Opens a session: its cookie goes on the response.</summary>
+    /// <summary>Opens a session: its cookie goes on the response, marked Secure when the silo serves HTTPS.</summary>
     public void Open(HttpResponse response, DashboardRole role, string invitationKey)
     {
         var expires = time.GetUtcNow() + Lifetime;
@@ -52,7 +52,7 @@ internal sealed class DashboardSessions(ClusterSecret secret, TimeProvider time)
             SameSite = SameSiteMode.Strict,
             Path = "/",
             Expires = expires,
-            Secure = false,
+            Secure = response.HttpContext.Request.IsHttps,
         });
     }
 

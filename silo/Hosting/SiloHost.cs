@@ -46,7 +46,13 @@ public static class SiloHost
 
         // A silo that cannot start says why on its own (grid silo prints it); the host's copy is noise.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-        builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.EffectiveHttpPort));
+        builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.EffectiveHttpPort, listen =>
+        {
+            if (options.HttpsCertificate is { } certificate)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
 
         var secret = new ClusterSecret(options.Secret);
         builder.Services.AddSingleton(secret);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace GridActors.Silo.Hosting;
 
 /// <summary>How `grid silo` joins a machine to a grid.</summary>
@@ -55,6 +57,16 @@ public sealed class SiloHostOptions
     /// <summary>The HTTP port in use.</summary>
     public int EffectiveHttpPort => HttpPort ?? Port + 2;
 
-    /// <summary>The silo's HTTP endpoint as browsers reach it: http://HOST:PORT.</summary>
-    public string HttpEndpoint => $"http://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{EffectiveHttpPort}";
+    /// <summary>The certificate, with its private key, that the HTTP port serves HTTPS (and the volunteers' WebSocket WSS) with; null: plain HTTP.</summary>
+    public X509Certificate2? HttpsCertificate { get; set; }
+
+    /// <summary>
+    /// Where browsers reach this silo's HTTP side when a proxy or load balancer stands in front of it
+    /// (https://grid.example.org): invitation links and the dashboard use it. Null: the HTTP port at <see cref="Host"/>.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>The silo's HTTP endpoint as browsers reach it: <see cref="PublicUrl"/>, or http(s)://HOST:HTTP-PORT.</summary>
+    public string HttpEndpoint =>
+        PublicUrl?.TrimEnd('/') ?? $"{(HttpsCertificate is null ? "http" : "https")}://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{EffectiveHttpPort}";
 }

@@ -147,6 +147,36 @@ public class BadInputTests
         Assert.StartsWith("grid: --kubernetes is for a silo that runs as a pod of a Kubernetes Deployment", run.Stderr);
     }
 
+    public static TheoryData<string, string[], string> BadHttpsCertificates()
+    {
+        var good = Certificates.Write("good");
+        var other = Certificates.Write("other");
+        var expired = Certificates.Write("expired", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
+        var notPem = Modules.Write("not-a-certificate.pem", "hello\n");
+        return new()
+        {
+            { "a missing certificate file", ["--https-cert", "/nonexistent/fullchain.pem", "--https-key", good.Key], "grid: --https-cert /nonexistent/fullchain.pem: no such file. Give the PEM certificate" },
+            { "a missing key file", ["--https-cert", good.Certificate, "--https-key", "/nonexistent/privkey.pem"], "grid: --https-key /nonexistent/privkey.pem: no such file. Give the PEM private key" },
+            { "a key without its certificate", ["--https-key", good.Key], "grid: --https-key is the private key of an --https-cert certificate; give the certificate too" },
+            { "a certificate without its key", ["--https-cert", good.Certificate], $"grid: the HTTPS certificate {good.Certificate} comes without its private key: give the key's PEM file with --https-key." },
+            { "a file that is no certificate", ["--https-cert", notPem, "--https-key", good.Key], $"grid: cannot read the HTTPS certificate {notPem} with the key {good.Key}: " },
+            { "another certificate's key", ["--https-cert", good.Certificate, "--https-key", other.Key], $"grid: cannot read the HTTPS certificate {good.Certificate} with the key {other.Key}: " },
+            { "an expired certificate", ["--https-cert", expired.Certificate, "--https-key", expired.Key], $"grid: the HTTPS certificate {expired.Certificate} expired on " },
+            { "a public URL that is not one", ["--public-url", "grid.example.org"], "--public-url must be an http:// or https:// address with no query or fragment, such as https://grid.example.org, not grid.example.org." },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadHttpsCertificates))]
+    public async Task ASilosBadHttpsSettings_AreUsageErrors_SaidBeforeItJoins(string what, string[] options, string message)
+    {
+        // Redis at port 1 is never reached: the settings are refused first.
+        var run = await GridProcess.RunAsync(["silo", "--redis", "127.0.0.1:1", "--secret", "s3cret", .. options]);
+
+        Assert.True(run.ExitCode == 2, $"{what}: exit code {run.ExitCode}; {run.Stderr}");
+        Assert.Contains(message, run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoItems_IsAUsageError()
     {

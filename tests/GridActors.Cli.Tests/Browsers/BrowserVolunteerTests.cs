@@ -76,7 +76,7 @@ public sealed class BrowserVolunteerTests(BrowserGrid grid) : IClassFixture<Brow
         var line = await left;
         var seen = closed.Elapsed;
 
-        var run = await client.FinishAsync();
+        var run = await client.FinishAsync(grid.Silo);
         Assert.Equal(new GridRun(0, Lines(120), string.Empty), run);
         Assert.True(seen < TimeSpan.FromSeconds(2), $"the silo saw the tab go after {seen.TotalSeconds:0.00} s: {line}");
         await staying.Context.CloseAsync();
@@ -121,7 +121,7 @@ public sealed class BrowserVolunteerTests(BrowserGrid grid) : IClassFixture<Brow
         }
         catch (TimeoutException exception)
         {
-            throw new TimeoutException(exception.Message + "\nThe silo's log:\n" + string.Join('\n', grid.Silo.Log.TakeLast(30)), exception);
+            throw new TimeoutException(exception.Message + SiloProcess.Tails([grid.Silo]), exception);
         }
 
         Assert.Contains("revoked", await page.TextContentAsync("#message"), StringComparison.Ordinal);
