@@ -2,7 +2,8 @@
 // that served it over a WebSocket, proves its invitation key (from the link's #k=...), and runs the
 // jobs it is given in Web Workers, one per donated core. Task code never runs in this page: each
 // worker holds one task's module, and is ended when a job overruns its time limit or the next job
-// belongs to another task.
+// belongs to another task. A task whose jobs are quick has them handed to a worker several at a
+// time, which runs them back to back; the page watches the time of the one running.
 'use strict';
 
 (() => {
@@ -24,7 +25,10 @@
   let retryDelay = 1000;
   const modules = new Map(); // module hash -> { name, source, standard }
   const queue = [];          // jobs waiting for a worker
-  const slots = [];          // { worker, module, task, job, timer, started }
+  const slots = [];          // { worker, module, jobs (given to the worker, the first running), timer, started }
+  const quick = new Set();   // task/module keys whose last job took under QuickMs
+  const QuickMs = 1;         // a job this quick costs less than the page's round trip to its worker
+  const MostAtOnce = 64;     // the most jobs a worker is given at once
   const tasks = new Map();   // task id -> { running, done }
   let done = 0;
   let failed = 0;
@@ -57,7 +61,7 @@
   }
 
   function draw() {
-    ui.running.textContent = String(slots.filter((s) => s.job).length);
+    ui.running.textContent = String(slots.filter((s) => s.jobs.length > 0).length);
     ui.done.textContent = String(done);
     ui.failed.textContent = String(failed);
     const rows = [...tasks.entries()].map(([task, t]) => {
@@ -205,12 +209,18 @@
     if (slot.worker) slot.worker.terminate();
     slot.worker = null;
     slot.module = null;
-    slot.job = null;
+    slot.jobs = [];
+  }
+
+  // Jobs a worker was given and did not start (it was ended) go back to the front of the queue.
+  function requeue(jobs) {
+    for (const job of jobs) task(job.task).running = Math.max(0, task(job.task).running - 1);
+    queue.unshift(...jobs);
   }
 
   function trimSlots() {
     for (let i = slots.length - 1; i >= cores; i--) {
-      if (!slots[i].job) {
+      if (slots[i].jobs.length === 0) {
         end(slots[i]);
         slots.splice(i, 1);
       }
@@ -218,31 +228,37 @@
   }
 
   // Starts queued jobs on free workers: one that holds the job's module (for the same task) if any,
-  // else a fresh one; a worker of another task is ended rather than reused.
+  // else a fresh one; a worker of another task is ended rather than reused. A quick task's jobs next
+  // in the queue go to the worker together.
   function dispatch() {
     while (queue.length > 0) {
       const job = queue[0];
       const moduleKey = job.task + '/' + job.module;
-      let slot = slots.find((s) => !s.job && s.worker && s.module === moduleKey);
-      if (!slot) slot = slots.find((s) => !s.job && !s.worker);
+      let slot = slots.find((s) => s.jobs.length === 0 && s.worker && s.module === moduleKey);
+      if (!slot) slot = slots.find((s) => s.jobs.length === 0 && !s.worker);
       if (!slot && slots.length < cores) {
-        slot = { worker: null, module: null, job: null, timer: 0, started: 0 };
+        slot = { worker: null, module: null, jobs: [], timer: 0, started: 0 };
         slots.push(slot);
       }
-      if (!slot) slot = slots.find((s) => !s.job);
+      if (!slot) slot = slots.find((s) => s.jobs.length === 0);
       if (!slot) break;
-      queue.shift();
-      start(slot, job, moduleKey);
+      const batch = [queue.shift()];
+      if (quick.has(moduleKey)) {
+        const free = slots.filter((s) => s.jobs.length === 0).length + Math.max(0, cores - slots.length);
+        const share = Math.min(MostAtOnce, Math.ceil(queue.length / Math.max(1, free)));
+        while (batch.length < Math.min(MostAtOnce, share + 1) && queue.length > 0 && queue[0].task + '/' + queue[0].module === moduleKey) batch.push(queue.shift());
+      }
+      start(slot, batch, moduleKey);
     }
     render();
   }
 
-  function start(slot, job, moduleKey) {
+  function start(slot, jobs, moduleKey) {
     if (slot.module !== moduleKey) {
       end(slot);
-      const module = modules.get(job.module);
+      const module = modules.get(jobs[0].module);
       if (!module) {
-        report(job, { ok: false, error: 'the grid sent no module ' + job.module, kind: 'module' }, 0);
+        for (const job of jobs) report(job, { ok: false, error: 'the grid sent no module ' + job.module, kind: 'module' }, 0);
         return;
       }
       const worker = new Worker('/volunteer/worker.js');
@@ -255,43 +271,56 @@
       slot.worker = worker;
       slot.module = moduleKey;
     }
-    slot.job = job;
+    slot.jobs = jobs;
+    for (const job of jobs) task(job.task).running++;
+    watch(slot);
+    slot.worker.postMessage({ t: 'run', jobs: jobs.map((job) => ({ id: job.id, item: job.item, seed: job.seed || '' })) });
+  }
+
+  // Times the job the worker is running: the first of those it was given and has not answered.
+  function watch(slot) {
+    clearTimeout(slot.timer);
+    const job = slot.jobs[0];
     slot.started = performance.now();
-    task(job.task).running++;
-    slot.timer = setTimeout(() => overran(slot, job), job.timeoutMs);
-    slot.worker.postMessage({ t: 'run', id: job.id, item: job.item, seed: job.seed || '' });
+    if (job) slot.timer = setTimeout(() => overran(slot, job), job.timeoutMs);
   }
 
   function answered(slot, worker, message) {
-    const job = slot.job;
+    const job = slot.jobs[0];
     if (slot.worker !== worker || !job || message === null || typeof message !== 'object' || message.t !== 'answer' || message.id !== job.id) return;
     if (message.console) console.log('[' + job.task + '] ' + message.console);
-    finish(slot, job, message.ok
+    const ms = typeof message.ms === 'number' && message.ms >= 0 ? message.ms : performance.now() - slot.started;
+    const moduleKey = job.task + '/' + job.module;
+    if (ms < QuickMs) quick.add(moduleKey);
+    else quick.delete(moduleKey);
+    slot.jobs.shift();
+    watch(slot);
+    report(job, message.ok
       ? { ok: true, value: String(message.value) }
-      : { ok: false, error: String(message.error), kind: message.kind === 'module' ? 'module' : 'script' });
+      : { ok: false, error: String(message.error), kind: message.kind === 'module' ? 'module' : 'script' }, ms);
+    if (slot.jobs.length === 0) dispatch();
   }
 
   function failedWorker(slot, worker, error) {
-    const job = slot.job;
+    const [job, ...rest] = slot.jobs;
     if (slot.worker !== worker) return;
+    const ms = performance.now() - slot.started;
     end(slot);
-    if (job) report(job, { ok: false, error, kind: 'script' }, performance.now() - slot.started);
+    if (job) report(job, { ok: false, error, kind: 'script' }, ms);
+    requeue(rest);
     dispatch();
   }
 
   // A job past its time limit: the worker is ended (it may be in a loop that never yields) and
-  // replaced by a fresh one for the next job; this page never waits on it.
+  // replaced by a fresh one for the next job; the jobs it had not started go back to the queue.
+  // This page never waits on a worker.
   function overran(slot, job) {
-    if (slot.job !== job) return;
+    if (slot.jobs[0] !== job) return;
+    const rest = slot.jobs.slice(1);
     end(slot);
+    quick.delete(job.task + '/' + job.module);
     report(job, { ok: false, error: 'timed out after ' + job.timeoutMs / 1000 + ' s', kind: 'timeout' }, job.timeoutMs);
-    dispatch();
-  }
-
-  function finish(slot, job, outcome) {
-    clearTimeout(slot.timer);
-    slot.job = null;
-    report(job, outcome, performance.now() - slot.started);
+    requeue(rest);
     dispatch();
   }
 
@@ -320,9 +349,11 @@
       if (ids.has(queue[i].id)) queue.splice(i, 1);
     }
     for (const slot of slots) {
-      if (slot.job && ids.has(slot.job.id)) {
-        task(slot.job.task).running = Math.max(0, task(slot.job.task).running - 1);
+      if (slot.jobs.some((job) => ids.has(job.id))) {
+        const keep = slot.jobs.filter((job) => !ids.has(job.id));
+        for (const job of slot.jobs) if (ids.has(job.id)) task(job.task).running = Math.max(0, task(job.task).running - 1);
         end(slot);
+        requeue(keep);
       }
     }
     dispatch();

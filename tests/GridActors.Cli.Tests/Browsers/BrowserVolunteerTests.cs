@@ -198,6 +198,22 @@ public sealed class BrowserVolunteerTests(BrowserGrid grid) : IClassFixture<Brow
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task QuickJobsGoToAWorkerTogether_AndOneThatLoopsAmongThem_TimesOutAlone()
+    {
+        // Quick jobs are handed to a worker several at a time; item 150 never ends, with jobs given after it.
+        var module = Modules.Write("quick-but-one.js", "module.exports = function (x) { if (x === 150) { while (true) {} } return x * x }\n");
+        var page = await grid.VolunteerAsync(await grid.InviteAsync());
+
+        var run = await RunAsync(module, [.. Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), "--job-timeout", "1", "--max-attempts", "1"]);
+
+        var squares = string.Concat(Enumerable.Range(1, 300).Where(i => i != 150).Select(i => $"{i * i}\n"));
+        Assert.Equal(new GridRun(1, squares, "grid: item 149 (150): timed out after 1 s\n"), run);
+        Assert.Equal(1, await BrowserGrid.FigureAsync(page, "failed"));
+        Assert.Equal(299, await DoneAsync(page));
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>Waits until a figure the page shows is above zero.</summary>
     private static Task WaitForFigureAsync(IPage page, string id, string what) =>
         page.WaitForFunctionAsync($"() => Number(document.getElementById('{id}').textContent) > 0", null, new PageWaitForFunctionOptions { Timeout = (float)Eventually.Limit.TotalMilliseconds })
