@@ -29,6 +29,8 @@
   const quick = new Set();   // task/module keys whose last job took under QuickMs
   const QuickMs = 1;         // a job this quick costs less than the page's round trip to its worker
   const MostAtOnce = 64;     // the most jobs a worker is given at once
+  const FlushMs = 1;         // answers wait this long for others to go to the silo with
+  const MostPerMessage = 256;
   const tasks = new Map();   // task id -> { running, done }
   let done = 0;
   let failed = 0;
@@ -334,10 +336,12 @@
       failed++;
     }
     outbox.push(Object.assign({ id: job.id, ms }, outcome));
-    if (outbox.length === 1) queueMicrotask(flush);
+    if (outbox.length === 1) setTimeout(flush, FlushMs);
+    else if (outbox.length >= MostPerMessage) flush();
   }
 
-  // Answers finished in the same turn go to the silo in one message.
+  // Answers go to the silo together: those of the next millisecond or so, in one message. A message
+  // costs the browser far more than a job's answer in it (it crosses to the browser's own processes).
   function flush() {
     if (outbox.length === 0) return;
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ t: 'done', jobs: outbox }));
