@@ -244,12 +244,11 @@
       }
       if (!slot) slot = slots.find((s) => s.jobs.length === 0);
       if (!slot) break;
+      // A quick task's jobs are shared out among the free workers, up to MostAtOnce each.
+      const free = slots.filter((s) => s.jobs.length === 0).length + Math.max(0, cores - slots.length);
+      const most = quick.has(moduleKey) ? Math.min(MostAtOnce, Math.ceil(queue.length / free)) : 1;
       const batch = [queue.shift()];
-      if (quick.has(moduleKey)) {
-        const free = slots.filter((s) => s.jobs.length === 0).length + Math.max(0, cores - slots.length);
-        const share = Math.min(MostAtOnce, Math.ceil(queue.length / Math.max(1, free)));
-        while (batch.length < Math.min(MostAtOnce, share + 1) && queue.length > 0 && queue[0].task + '/' + queue[0].module === moduleKey) batch.push(queue.shift());
-      }
+      while (batch.length < most && queue.length > 0 && queue[0].task + '/' + queue[0].module === moduleKey) batch.push(queue.shift());
       start(slot, batch, moduleKey);
     }
     render();
