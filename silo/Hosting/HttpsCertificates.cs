@@ -44,19 +44,14 @@ public static class HttpsCertificates
             return false;
         }
 
-        if (!read.HasPrivateKey)
-        {
-            read.Dispose();
-            problem = $"the HTTPS certificate {certificate} comes without its private key: give the key's PEM file with --https-key.";
-            return false;
-        }
-
+        // CreateFromPemFile gives a certificate with its key or throws, and a file without a key is told above.
         var now = time.GetUtcNow();
-        if (read.NotAfter.ToUniversalTime() < now || read.NotBefore.ToUniversalTime() > now)
+        var (notBefore, notAfter) = (read.NotBefore.ToUniversalTime(), read.NotAfter.ToUniversalTime());
+        if (notAfter < now || notBefore > now)
         {
-            var when = read.NotAfter.ToUniversalTime() < now
-                ? "expired on " + read.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
-                : "is not valid before " + read.NotBefore.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+            var when = notAfter < now
+                ? "expired on " + notAfter.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
+                : "is not valid before " + notBefore.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
             read.Dispose();
             problem = $"the HTTPS certificate {certificate} {when}, and browsers refuse it: renew it, or give one that is valid now.";
             return false;
